@@ -1,0 +1,1 @@
+"""shipmux: a self-hosted multi-carrier shipping hub."""

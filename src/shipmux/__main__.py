@@ -1,0 +1,7 @@
+"""``python -m shipmux`` runs the command line."""
+
+from __future__ import annotations
+
+from shipmux.cli import main
+
+main()

@@ -1,0 +1,105 @@
+"""The carrier registry: slug -> connector factory, and how a connector is built.
+
+Adding a carrier means adding its package and one ``CarrierEntry`` below;
+nothing else in the hub names a carrier.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shipmux.carriers.base import Carrier
+from shipmux.carriers.http import CarrierHttp, RateLimiter, Redactor
+from shipmux.carriers.settings import CarrierAccountSettings
+
+__all__ = [
+    "CarrierEntry",
+    "LimiterPool",
+    "available_carriers",
+    "build_carrier",
+    "parse_settings",
+    "registry",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierEntry:
+    slug: str
+    title: str
+    settings_model: type[CarrierAccountSettings]
+    factory: Callable[[Any, CarrierHttp], Carrier]
+    connector: type[Carrier]
+
+
+class LimiterPool:
+    """One rate limiter per carrier account per process, shared by every worker task."""
+
+    def __init__(self) -> None:
+        self._limiters: dict[str, RateLimiter] = {}
+
+    def get(self, key: str, rate: float) -> RateLimiter:
+        limiter = self._limiters.get(key)
+        if limiter is None or limiter.rate != rate:
+            limiter = self._limiters[key] = RateLimiter(rate)
+        return limiter
+
+
+def _entries() -> dict[str, CarrierEntry]:
+    # Imported here so that importing shipmux.carriers.base never pulls in every connector.
+    from shipmux.carriers import click_and_drop
+
+    entries = [
+        CarrierEntry(
+            slug=click_and_drop.ClickAndDrop.slug,
+            title="Royal Mail Click & Drop",
+            settings_model=click_and_drop.ClickAndDropSettings,
+            factory=click_and_drop.ClickAndDrop,
+            connector=click_and_drop.ClickAndDrop,
+        ),
+    ]
+    return {e.slug: e for e in entries}
+
+
+@functools.cache
+def registry() -> Mapping[str, CarrierEntry]:
+    """Every registered carrier by slug."""
+    return _entries()
+
+
+def available_carriers() -> list[str]:
+    return sorted(registry())
+
+
+def parse_settings(slug: str, raw: Mapping[str, Any]) -> CarrierAccountSettings:
+    """Validate an account's settings against its carrier's model (raises pydantic errors)."""
+    return registry()[slug].settings_model.model_validate(dict(raw))
+
+
+def build_carrier(
+    slug: str,
+    settings: CarrierAccountSettings,
+    *,
+    limiter: RateLimiter | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Carrier:
+    """A connector for one account: its own client, the shared limiter, secrets redacted."""
+    entry = registry()[slug]
+    timeout = httpx.Timeout(settings.timeout_seconds, connect=settings.connect_timeout_seconds)
+    client = httpx.AsyncClient(
+        base_url=settings.base_url,
+        timeout=timeout,
+        transport=transport,
+        limits=httpx.Limits(max_connections=50, max_keepalive_connections=50),
+    )
+    http = CarrierHttp(
+        carrier=slug,
+        client=client,
+        limiter=limiter or RateLimiter(settings.rate_limit_per_second),
+        redactor=Redactor(settings.secret_values()),
+    )
+    return entry.factory(settings, http)

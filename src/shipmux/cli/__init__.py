@@ -1,0 +1,24 @@
+"""The ``shipmux`` command: one thin group per concern, all built on services."""
+
+from __future__ import annotations
+
+import typer
+
+from shipmux.cli import accounts, db, demo, serve, tenants
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="shipmux: one hub, every carrier."
+)
+app.command("demo")(demo.demo)
+app.command("api")(serve.api)
+app.command("worker")(serve.worker)
+app.command("sandbox")(serve.sandbox)
+app.add_typer(db.app, name="db")
+app.add_typer(tenants.app, name="tenants")
+app.add_typer(accounts.app, name="accounts")
+
+
+def main() -> None:
+    app()

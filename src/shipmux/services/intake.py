@@ -1,0 +1,367 @@
+"""Order intake: validate each order, then store the good ones and their jobs at once.
+
+One call answers per order (created / updated / existing / rejected), as Click &
+Drop's createdOrders/failedOrders do. A rejected order writes nothing; the rest
+are written in one transaction with their outbox jobs and the Idempotency-Key's
+stored answer, so a 2xx means everything it reports is on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shipmux import carriers
+from shipmux.domain.errors import (
+    FieldProblem,
+    IdempotencyConflict,
+)
+from shipmux.domain.limits import check_order
+from shipmux.domain.orders import Order
+from shipmux.domain.shipments import EDITABLE, ShipmentStatus
+from shipmux.services.outbox import JobKind, job_values
+from shipmux.services.problems import problems_from_validation
+from shipmux.services.shipments import move, transition_values
+from shipmux.storage.db import Database
+from shipmux.storage.ids import new_id
+from shipmux.storage.tables import (
+    CarrierAccountRow,
+    IdempotencyRow,
+    JobRow,
+    OrderRow,
+    ShipmentRow,
+    TransitionRow,
+)
+
+__all__ = ["IntakeAnswer", "OrderResult", "request_fingerprint", "take_orders"]
+
+Outcome = Literal["created", "updated", "existing", "rejected"]
+
+
+@dataclass(slots=True)
+class OrderResult:
+    index: int
+    reference: str | None
+    outcome: Outcome
+    order_id: str | None = None
+    status: str | None = None
+    problems: list[FieldProblem] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "reference": self.reference,
+            "outcome": self.outcome,
+            "order_id": self.order_id,
+            "status": self.status,
+            "errors": [
+                {"field": p.field, "rule": p.rule, "message": p.message} for p in self.problems
+            ],
+        }
+
+
+@dataclass(slots=True)
+class IntakeAnswer:
+    results: list[OrderResult]
+    replayed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"results": [r.to_json() for r in self.results]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IntakeAnswer:
+        results = [
+            OrderResult(
+                index=r["index"],
+                reference=r["reference"],
+                outcome=r["outcome"],
+                order_id=r["order_id"],
+                status=r["status"],
+                problems=[FieldProblem(e["field"], e["rule"], e["message"]) for e in r["errors"]],
+            )
+            for r in data["results"]
+        ]
+        return cls(results=results, replayed=True)
+
+
+def request_fingerprint(body: Any) -> str:
+    """The same JSON, however spaced or ordered, gives the same fingerprint."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class _Valid:
+    index: int
+    order: Order
+    account: CarrierAccountRow
+
+
+def _pick_account(
+    order: Order, accounts: dict[str, CarrierAccountRow]
+) -> CarrierAccountRow | FieldProblem:
+    if order.carrier_account is not None:
+        account = accounts.get(order.carrier_account)
+        if account is None:
+            return FieldProblem(
+                "carrier_account", "unknown", f"no carrier account named '{order.carrier_account}'"
+            )
+        return account
+    defaults = [a for a in accounts.values() if a.is_default] or list(accounts.values())
+    if len(defaults) == 1:
+        return defaults[0]
+    if not defaults:
+        return FieldProblem("carrier_account", "required", "no carrier account is connected")
+    return FieldProblem(
+        "carrier_account", "required", "several carrier accounts are connected: name one"
+    )
+
+
+def _validate(
+    index: int, raw: Any, accounts: dict[str, CarrierAccountRow], seen: set[str]
+) -> _Valid | OrderResult:
+    reference = raw.get("reference") if isinstance(raw, dict) else None
+    reference = reference if isinstance(reference, str) else None
+    try:
+        order = Order.model_validate(raw)
+    except ValidationError as exc:
+        return OrderResult(index, reference, "rejected", problems=problems_from_validation(exc))
+    account = _pick_account(order, accounts)
+    if isinstance(account, FieldProblem):
+        return OrderResult(index, order.reference, "rejected", problems=[account])
+    limits = carriers.registry()[account.carrier].connector.limits
+    problems = check_order(order, limits)
+    if order.reference in seen:
+        problems.append(
+            FieldProblem("reference", "unique", "appears more than once in this request")
+        )
+    seen.add(order.reference)
+    if problems:
+        return OrderResult(index, order.reference, "rejected", problems=problems)
+    return _Valid(index, order, account)
+
+
+def _payload(order: Order, received_at: datetime) -> dict[str, Any]:
+    data = order.model_dump(mode="json")
+    if data.get("order_date") is None:
+        data["order_date"] = received_at.isoformat()
+    return data
+
+
+class _Writer:
+    """Everything one intake call writes, in one session."""
+
+    def __init__(self, session: Session, tenant_id: str, max_attempts: int, now: datetime):
+        self.session, self.tenant_id, self.max_attempts, self.now = (
+            session,
+            tenant_id,
+            max_attempts,
+            now,
+        )
+
+    def existing(self, references: Sequence[str]) -> dict[str, tuple[OrderRow, ShipmentRow]]:
+        if not references:
+            return {}
+        rows = self.session.execute(
+            select(OrderRow, ShipmentRow)
+            .join(ShipmentRow, ShipmentRow.order_id == OrderRow.id)
+            .where(OrderRow.tenant_id == self.tenant_id, OrderRow.reference.in_(references))
+            .with_for_update(of=ShipmentRow)
+        ).all()
+        return {o.reference: (o, s) for o, s in rows}
+
+    def busy(self, shipment_ids: Sequence[str]) -> set[str]:
+        """Shipments a worker is sending right now: too late to edit them."""
+        if not shipment_ids:
+            return set()
+        rows = self.session.execute(
+            select(JobRow.shipment_id, JobRow.state)
+            .where(JobRow.shipment_id.in_(shipment_ids), JobRow.kind == JobKind.SUBMIT.value)
+            .where(JobRow.state.in_(("queued", "running")))
+            .with_for_update()
+        ).all()
+        return {sid for sid, state in rows if state == "running" and sid is not None}
+
+    def create(self, items: list[_Valid]) -> list[OrderResult]:
+        orders, shipments, transitions, jobs, results = [], [], [], [], []
+        for item in items:
+            order_id, shipment_id = new_id("ord"), new_id("shp")
+            orders.append(
+                {
+                    "id": order_id,
+                    "tenant_id": self.tenant_id,
+                    "reference": item.order.reference,
+                    "payload": _payload(item.order, self.now),
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                }
+            )
+            shipment = {
+                "id": shipment_id,
+                "tenant_id": self.tenant_id,
+                "order_id": order_id,
+                "carrier_account_id": item.account.id,
+                "carrier": item.account.carrier,
+                "status": ShipmentStatus.ACCEPTED.value,
+                "lookup_needed": False,
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+            shipments.append(shipment)
+            transitions.append(
+                transition_values(
+                    {**shipment, "status": None}, ShipmentStatus.ACCEPTED, "received", self.now
+                )
+            )
+            jobs.append(
+                job_values(
+                    tenant_id=self.tenant_id,
+                    kind=JobKind.SUBMIT,
+                    shipment_id=shipment_id,
+                    account_id=item.account.id,
+                    max_attempts=self.max_attempts,
+                    now=self.now,
+                )
+            )
+            results.append(
+                OrderResult(
+                    item.index,
+                    item.order.reference,
+                    "created",
+                    order_id,
+                    ShipmentStatus.ACCEPTED.value,
+                )
+            )
+        for table, rows in (
+            (OrderRow, orders),
+            (ShipmentRow, shipments),
+            (TransitionRow, transitions),
+            (JobRow, jobs),
+        ):
+            if rows:
+                self.session.execute(insert(table), rows)
+        return results
+
+    def update(
+        self, item: _Valid, order: OrderRow, shipment: ShipmentRow, busy: set[str]
+    ) -> OrderResult:
+        editable = ShipmentStatus(shipment.status) in EDITABLE and shipment.id not in busy
+        payload = _payload(item.order, order.created_at)
+        payload["order_date"] = (
+            item.order.order_date.isoformat()
+            if item.order.order_date
+            else (order.payload.get("order_date"))
+        )
+        same = payload == order.payload and shipment.carrier_account_id == item.account.id
+        if not editable or same:
+            return OrderResult(item.index, order.reference, "existing", order.id, shipment.status)
+        order.payload, order.updated_at = payload, self.now
+        shipment.carrier_account_id, shipment.carrier = item.account.id, item.account.carrier
+        shipment.problems, shipment.last_error = None, None
+        if shipment.status != ShipmentStatus.ACCEPTED:
+            move(self.session, shipment, ShipmentStatus.ACCEPTED, self.now, "updated by merchant")
+            self.session.add(
+                JobRow(
+                    **job_values(
+                        tenant_id=self.tenant_id,
+                        kind=JobKind.SUBMIT,
+                        shipment_id=shipment.id,
+                        account_id=item.account.id,
+                        max_attempts=self.max_attempts,
+                        now=self.now,
+                    )
+                )
+            )
+        shipment.updated_at = self.now
+        return OrderResult(item.index, order.reference, "updated", order.id, shipment.status)
+
+
+def _load_accounts(session: Session, tenant_id: str) -> dict[str, CarrierAccountRow]:
+    rows = session.scalars(
+        select(CarrierAccountRow).where(CarrierAccountRow.tenant_id == tenant_id)
+    )
+    return {row.name: row for row in rows}
+
+
+def _stored_answer(
+    session: Session, tenant_id: str, key: str, fingerprint: str
+) -> IntakeAnswer | None:
+    row = session.get(IdempotencyRow, (tenant_id, key))
+    if row is None:
+        return None
+    if row.request_hash != fingerprint:
+        raise IdempotencyConflict(
+            "this Idempotency-Key was already used with a different request body"
+        )
+    return IntakeAnswer.from_json(row.response)
+
+
+def _take(
+    session: Session,
+    tenant_id: str,
+    raw_orders: Sequence[Any],
+    max_attempts: int,
+    idempotency: tuple[str, str] | None,
+) -> IntakeAnswer:
+    if idempotency is not None:
+        stored = _stored_answer(session, tenant_id, *idempotency)
+        if stored is not None:
+            return stored
+    now = datetime.now(UTC)
+    accounts = _load_accounts(session, tenant_id)
+    seen: set[str] = set()
+    checked = [_validate(i, raw, accounts, seen) for i, raw in enumerate(raw_orders)]
+    results = [c for c in checked if isinstance(c, OrderResult)]
+    valid = [c for c in checked if isinstance(c, _Valid)]
+    writer = _Writer(session, tenant_id, max_attempts, now)
+    existing = writer.existing([v.order.reference for v in valid])
+    busy = writer.busy([s.id for _, s in existing.values()])
+    fresh = [v for v in valid if v.order.reference not in existing]
+    results += writer.create(fresh)
+    for v in valid:
+        if v.order.reference in existing:
+            results.append(writer.update(v, *existing[v.order.reference], busy))
+    results.sort(key=lambda r: r.index)
+    answer = IntakeAnswer(results)
+    if idempotency is not None:
+        session.add(
+            IdempotencyRow(
+                tenant_id=tenant_id,
+                key=idempotency[0],
+                request_hash=idempotency[1],
+                status_code=0,
+                response=answer.to_json(),
+                created_at=now,
+            )
+        )
+    return answer
+
+
+def take_orders(
+    db: Database,
+    tenant_id: str,
+    raw_orders: Sequence[Any],
+    *,
+    max_attempts: int,
+    idempotency: tuple[str, str] | None = None,
+) -> IntakeAnswer:
+    """Validate and store a batch; ``idempotency`` is (key, request fingerprint)."""
+    # A concurrent request may insert the same reference or key first; the unique
+    # constraints stop it, and a second pass sees its rows and answers from them.
+    for attempt in range(3):
+        try:
+            with db.transaction() as session:
+                return _take(session, tenant_id, raw_orders, max_attempts, idempotency)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

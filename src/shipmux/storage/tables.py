@@ -1,0 +1,239 @@
+"""The hub's tables. Every row that belongs to a tenant carries ``tenant_id``.
+
+One schema for SQLite and PostgreSQL; Alembic migrations must equal this
+metadata (a test compares them on both engines).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shipmux.storage.types import UTCDateTime
+
+__all__ = [
+    "ApiKeyRow",
+    "AttemptRow",
+    "Base",
+    "CarrierAccountRow",
+    "ExchangeRow",
+    "IdempotencyRow",
+    "JobRow",
+    "OrderRow",
+    "ShipmentRow",
+    "TenantRow",
+    "TransitionRow",
+]
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _tenant() -> Mapped[str]:
+    return mapped_column(String(40), ForeignKey("tenants.id"), index=True)
+
+
+class TenantRow(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    price_tolerance: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime]
+
+
+class ApiKeyRow(Base):
+    """A key is shown once; we keep its sha256 (keys are 256-bit random, see ADR 0003)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = _tenant()
+    name: Mapped[str] = mapped_column(String(200))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(20))
+    scopes: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class CarrierAccountRow(Base):
+    __tablename__ = "carrier_accounts"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = _tenant()
+    name: Mapped[str] = mapped_column(String(100))
+    carrier: Mapped[str] = mapped_column(String(40))
+    settings: Mapped[dict[str, Any]]  # non-secret settings only
+    secrets: Mapped[str] = mapped_column(Text)  # Fernet token of the secret settings
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class OrderRow(Base):
+    """The order as the merchant sent it (canonical JSON), unique by reference per tenant."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "reference"),
+        Index("ix_orders_tenant_created", "tenant_id", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"))
+    reference: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ShipmentRow(Base):
+    """What happens to an order at its carrier; ``status`` follows domain.shipments."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (Index("ix_shipments_tenant_status", "tenant_id", "status"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"))
+    order_id: Mapped[str] = mapped_column(String(40), ForeignKey("orders.id"), unique=True)
+    carrier_account_id: Mapped[str | None] = mapped_column(
+        String(40), ForeignKey("carrier_accounts.id"), index=True
+    )
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    carrier_order_id: Mapped[str | None] = mapped_column(String(100))
+    tracking_number: Mapped[str | None] = mapped_column(String(100))
+    label_path: Mapped[str | None] = mapped_column(Text)
+    label_media_type: Mapped[str | None] = mapped_column(String(50))
+    # Set when a create was sent but its answer lost: look up before sending again.
+    lookup_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    problems: Mapped[list[Any] | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None]
+    labelled_at: Mapped[datetime | None]
+    despatched_at: Mapped[datetime | None]
+    manifested_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class TransitionRow(Base):
+    """Every status change of a shipment, with why."""
+
+    __tablename__ = "shipment_transitions"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"))
+    shipment_id: Mapped[str] = mapped_column(String(40), ForeignKey("shipments.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class JobRow(Base):
+    """The outbox: work written in the same transaction as the change that caused it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_due", "state", "run_after"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    shipment_id: Mapped[str | None] = mapped_column(
+        String(40), ForeignKey("shipments.id"), index=True
+    )
+    carrier_account_id: Mapped[str | None] = mapped_column(
+        String(40), ForeignKey("carrier_accounts.id")
+    )
+    state: Mapped[str] = mapped_column(String(10))  # queued | running | done | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    run_after: Mapped[datetime]
+    locked_by: Mapped[str | None] = mapped_column(String(100))
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AttemptRow(Base):
+    """One try of one job for one shipment: the history behind GET /v1/orders/{id}."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"))
+    shipment_id: Mapped[str] = mapped_column(String(40), ForeignKey("shipments.id"), index=True)
+    job_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    operation: Mapped[str] = mapped_column(String(30))
+    outcome: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(50))
+    message: Mapped[str | None] = mapped_column(Text)
+    exchange_ids: Mapped[list[Any] | None]
+    at: Mapped[datetime]
+
+
+class ExchangeRow(Base):
+    """One HTTP call to a carrier, secrets masked."""
+
+    __tablename__ = "exchanges"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"), index=True)
+    carrier_account_id: Mapped[str | None] = mapped_column(
+        String(40), ForeignKey("carrier_accounts.id")
+    )
+    carrier: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str] = mapped_column(String(50))
+    method: Mapped[str] = mapped_column(String(10))
+    url: Mapped[str] = mapped_column(Text)
+    request_headers: Mapped[dict[str, Any]]
+    request_body: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[float] = mapped_column(Float)
+    started_at: Mapped[datetime]
+
+
+class IdempotencyRow(Base):
+    """A stored answer for an Idempotency-Key (Stripe semantics)."""
+
+    __tablename__ = "idempotency_keys"
+
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
