@@ -8,11 +8,12 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shipmux import carriers
 from shipmux.carriers.settings import CarrierAccountSettings
-from shipmux.domain.errors import FieldProblem, NotFound, ValidationFailed
+from shipmux.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from shipmux.services.problems import problems_from_validation
 from shipmux.storage.db import Database
 from shipmux.storage.ids import new_id
@@ -90,14 +91,18 @@ def connect_account(
         created_at=now,
         updated_at=now,
     )
-    with db.transaction() as session:
-        if is_default:
-            session.execute(
-                update(CarrierAccountRow)
-                .where(CarrierAccountRow.tenant_id == tenant_id)
-                .values(is_default=False)
-            )
-        session.add(row)
+    try:
+        with db.transaction() as session:
+            if is_default:
+                session.execute(
+                    update(CarrierAccountRow)
+                    .where(CarrierAccountRow.tenant_id == tenant_id)
+                    .values(is_default=False)
+                )
+            session.add(row)
+    except IntegrityError as exc:
+        # The only unique rule an account can break is its name within the tenant.
+        raise Conflict(f"a carrier account named '{name}' already exists") from exc
     return _view(row)
 
 

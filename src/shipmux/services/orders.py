@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shipmux.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
@@ -26,6 +26,7 @@ from shipmux.storage.tables import (
 )
 
 __all__ = [
+    "LabelFile",
     "OrderFilter",
     "OrderPage",
     "OrderView",
@@ -247,6 +248,19 @@ def _already_pending(session: Session, shipment: ShipmentRow, kind: JobKind) -> 
     )
 
 
+def _drop_queued(session: Session, shipment: ShipmentRow) -> None:
+    """Queued work for a shipment cancelled before it reached the carrier is void.
+
+    A job already running is left alone: the worker sees the cancellation when it
+    writes its result and withdraws the order at the carrier if it got there.
+    """
+    session.execute(
+        update(JobRow)
+        .where(JobRow.shipment_id == shipment.id, JobRow.state == "queued")
+        .values(state="done", last_error="cancelled before it ran", updated_at=datetime.now(UTC))
+    )
+
+
 def cancel_order(ctx: HubContext, tenant_id: str, order_id: str) -> OrderView:
     """Cancel at once if the carrier has nothing yet; otherwise withdraw it there first."""
     with ctx.db.transaction() as session:
@@ -256,6 +270,7 @@ def cancel_order(ctx: HubContext, tenant_id: str, order_id: str) -> OrderView:
             pass
         elif shipment.carrier_order_id is None and can_transition(status, S.CANCELLED):
             move(session, shipment, S.CANCELLED, datetime.now(UTC), "cancelled by merchant")
+            _drop_queued(session, shipment)
         elif can_transition(status, S.CANCELLED):
             if not _already_pending(session, shipment, JobKind.CANCEL):
                 _enqueue(session, ctx, shipment, JobKind.CANCEL)
@@ -280,10 +295,17 @@ def despatch_order(ctx: HubContext, tenant_id: str, order_id: str) -> OrderView:
         return _view(session, order, shipment, _account_names(session, tenant_id), detail=True)
 
 
-def read_label(ctx: HubContext, tenant_id: str, order_id: str) -> tuple[bytes, str]:
+@dataclass(frozen=True, slots=True)
+class LabelFile:
+    content: bytes
+    media_type: str
+    reference: str
+
+
+def read_label(ctx: HubContext, tenant_id: str, order_id: str) -> LabelFile:
     with ctx.db.reading() as session:
-        _, shipment = _load(session, tenant_id, order_id)
+        order, shipment = _load(session, tenant_id, order_id)
     if shipment.label_path is None:
         raise NotFound(f"order '{order_id}' has no label yet (status '{shipment.status}')")
     content = ctx.labels.read(shipment.label_path)
-    return content, shipment.label_media_type or "application/pdf"
+    return LabelFile(content, shipment.label_media_type or "application/pdf", order.reference)

@@ -196,6 +196,7 @@ class AttemptRow(Base):
     shipment_id: Mapped[str] = mapped_column(String(40), ForeignKey("shipments.id"), index=True)
     job_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     operation: Mapped[str] = mapped_column(String(30))
+    worker_id: Mapped[str | None] = mapped_column(String(100))
     outcome: Mapped[str] = mapped_column(String(20))
     error_code: Mapped[str | None] = mapped_column(String(50))
     message: Mapped[str | None] = mapped_column(Text)

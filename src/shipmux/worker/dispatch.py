@@ -436,6 +436,7 @@ class Dispatcher:
                 shipment_id=shipment.id,
                 job_id=job.id,
                 operation=job.kind,
+                worker_id=self.worker_id,
                 outcome=outcome,
                 error_code=code,
                 message=message,

@@ -1,8 +1,8 @@
-"""tenants, keys, accounts, orders, shipments, outbox
+"""initial schema: tenants, keys, accounts, orders, shipments, outbox
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 06:14:24.076765
+Create Date: 2026-11-22 06:23:42.205501
 """
 
 from __future__ import annotations
@@ -181,6 +181,7 @@ def upgrade() -> None:
         sa.Column("shipment_id", sa.String(length=40), nullable=False),
         sa.Column("job_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("operation", sa.String(length=30), nullable=False),
+        sa.Column("worker_id", sa.String(length=100), nullable=True),
         sa.Column("outcome", sa.String(length=20), nullable=False),
         sa.Column("error_code", sa.String(length=50), nullable=True),
         sa.Column("message", sa.Text(), nullable=True),

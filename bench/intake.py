@@ -1,0 +1,201 @@
+"""Intake: orders accepted per second through batched POST /v1/orders on SQLite,
+beside the raw rate of inserting the same rows with SQLAlchemy alone, in one run.
+
+    python -m bench.intake [--orders 20000] [--batch 500] [--clients 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+
+from bench.support import free_port, report, server_process
+from shipmux.bootstrap import build_context, migrate_database
+from shipmux.config import Settings
+from shipmux.services import accounts, tenants
+from shipmux.storage.ids import new_id
+from shipmux.storage.tables import JobRow, OrderRow, ShipmentRow, TransitionRow
+
+
+def make_orders(n: int, run: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "reference": f"{run}-{i:06d}",
+            "recipient": {
+                "name": "Ada Lovelace",
+                "line1": f"{i} Downing Street",
+                "city": "London",
+                "postcode": "SW1A 2AA",
+                "country": "GB",
+                "email": "ada@example.com",
+            },
+            "items": [
+                {
+                    "name": "Tea towel",
+                    "sku": "TT-1",
+                    "quantity": 2,
+                    "unit_value": "7.50",
+                    "unit_weight_grams": 120,
+                }
+            ],
+            "packages": [{"weight_grams": 350, "format": "small_parcel"}],
+            "subtotal": "15.00",
+            "total": "18.95",
+            "service_code": "TPN24",
+        }
+        for i in range(n)
+    ]
+
+
+def hub_rate(data_dir: Path, orders: list[dict[str, Any]], batch: int, clients: int) -> float:
+    ctx = build_context(Settings(data_dir=data_dir, _env_file=None))  # type: ignore[call-arg]
+    migrate_database(ctx)
+    tenant_id = tenants.create_tenant(ctx.db, "bench")
+    key = tenants.issue_api_key(ctx.db, tenant_id).secret
+    accounts.connect_account(
+        ctx.db,
+        ctx.secret_box,
+        tenant_id,
+        name="cd",
+        carrier="click-and-drop",
+        settings={"api_key": "k" * 36},
+        is_default=True,
+    )
+    ctx.db.dispose()
+    port = free_port()
+    env = {"SHIPMUX_DATA_DIR": str(data_dir)}
+    batches = [orders[i : i + batch] for i in range(0, len(orders), batch)]
+    url = f"http://127.0.0.1:{port}"
+    with server_process(["api", "--port", str(port)], env, f"{url}/healthz"):
+        with httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120
+        ) as client:
+            # Warm-up outside the timing: first-request imports and caches.
+            client.post("/v1/orders", json={"orders": make_orders(10, "warm")})
+
+            def send(chunk: list[dict[str, Any]]) -> int:
+                response = client.post("/v1/orders", json={"orders": chunk})
+                response.raise_for_status()
+                return int(response.json()["success_count"])
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                accepted = sum(pool.map(send, batches))
+            elapsed = time.perf_counter() - start
+    assert accepted == len(orders), accepted
+    return len(orders) / elapsed
+
+
+def raw_rate(data_dir: Path, orders: list[dict[str, Any]], batch: int) -> float:
+    """The same four rows per order, inserted with SQLAlchemy Core and nothing else."""
+    ctx = build_context(Settings(data_dir=data_dir, _env_file=None))  # type: ignore[call-arg]
+    migrate_database(ctx)
+    tenant_id = tenants.create_tenant(ctx.db, "bench")
+    view = accounts.connect_account(
+        ctx.db,
+        ctx.secret_box,
+        tenant_id,
+        name="cd",
+        carrier="click-and-drop",
+        settings={"api_key": "k" * 36},
+        is_default=True,
+    )
+    start = time.perf_counter()
+    for i in range(0, len(orders), batch):
+        now = datetime.now(UTC)
+        rows: dict[type, list[dict[str, Any]]] = {
+            OrderRow: [],
+            ShipmentRow: [],
+            TransitionRow: [],
+            JobRow: [],
+        }
+        for order in orders[i : i + batch]:
+            oid, sid = new_id("ord"), new_id("shp")
+            rows[OrderRow].append(
+                {
+                    "id": oid,
+                    "tenant_id": tenant_id,
+                    "reference": order["reference"],
+                    "payload": order,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            rows[ShipmentRow].append(
+                {
+                    "id": sid,
+                    "tenant_id": tenant_id,
+                    "order_id": oid,
+                    "carrier_account_id": view.id,
+                    "carrier": "click-and-drop",
+                    "status": "accepted",
+                    "lookup_needed": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            rows[TransitionRow].append(
+                {
+                    "tenant_id": tenant_id,
+                    "shipment_id": sid,
+                    "from_status": None,
+                    "to_status": "accepted",
+                    "reason": "received",
+                    "at": now,
+                }
+            )
+            rows[JobRow].append(
+                {
+                    "tenant_id": tenant_id,
+                    "kind": "submit",
+                    "shipment_id": sid,
+                    "carrier_account_id": view.id,
+                    "state": "queued",
+                    "attempts": 0,
+                    "max_attempts": 8,
+                    "run_after": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        with ctx.db.transaction() as session:
+            for table, values in rows.items():
+                session.execute(insert(table), values)
+    elapsed = time.perf_counter() - start
+    ctx.db.dispose()
+    return len(orders) / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--clients", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        orders = make_orders(args.orders, "bench")
+        raw = raw_rate(Path(tmp) / "raw", orders, args.batch)
+        hub = hub_rate(Path(tmp) / "hub", orders, args.batch, args.clients)
+    figures = {
+        "orders": args.orders,
+        "batch": args.batch,
+        "clients": args.clients,
+        "hub_orders_per_second": hub,
+        "raw_insert_orders_per_second": raw,
+        "hub_over_raw": hub / raw,
+        "target_hub_over_raw": 0.5,
+    }
+    print("intake (SQLite):")
+    report("intake", figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""The carrier contract: every registered connector against its sandbox, over real HTTP.
+
+One suite for all carriers; a scenario is skipped when the carrier does not declare the
+capability it needs. Nothing is mocked: each connector talks to its carrier's sandbox
+on a loopback port, and faults are switched on through the sandbox's control routes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+import uuid
+from datetime import UTC, datetime
+
+import pypdf
+import pytest
+
+from shipmux.carriers.base import Capability, LabelRequest
+from shipmux.carriers.errors import CarrierAuthFailed, CarrierRateLimited, OutcomeUnknown
+from shipmux.carriers.http import Exchange, exchange_sink
+from tests.contract.conftest import LiveSandbox, malformed_credentials
+from tests.factories import make_order
+
+pytestmark = pytest.mark.anyio
+
+
+def awkward_reference() -> str:
+    """A reference with every character that can break a URL path: ; / " and a space."""
+    return f'A;B/C"D E-{uuid.uuid4().hex[:12]}'
+
+
+async def test_create_one_order(live: LiveSandbox) -> None:
+    order = make_order()
+    async with live.carrier() as carrier:
+        [result] = await carrier.create_orders([order])
+    assert result.ok, result.problems
+    assert result.reference == order.reference
+    assert result.created is not None
+    assert result.created.carrier_order_id
+    assert result.created.reference == order.reference
+
+
+async def test_polling_reads_the_order_back_by_the_carriers_id(live: LiveSandbox) -> None:
+    live.require(Capability.POLL_TRACKING)
+    async with live.carrier() as carrier:
+        [result] = await carrier.create_orders([make_order()])
+        assert result.created is not None
+        [polled] = await carrier.get_orders([result.created.carrier_order_id])
+    assert polled.carrier_order_id == result.created.carrier_order_id
+    assert polled.reference == result.reference
+
+
+async def test_batch_with_one_refused_order_succeeds_for_the_others(live: LiveSandbox) -> None:
+    live.require(Capability.BATCH_CREATE)
+    good, bad, other = make_order(), live.hooks.refused_order(), make_order()
+    async with live.carrier() as carrier:
+        results = await carrier.create_orders([good, bad, other])
+    assert [r.reference for r in results] == [good.reference, bad.reference, other.reference]
+    assert [r.ok for r in results] == [True, False, True]
+    assert live.hooks.refused_field in [p.field for p in results[1].problems]
+
+
+async def test_find_by_reference_with_awkward_characters(live: LiveSandbox) -> None:
+    live.require(Capability.LOOKUP_BY_REFERENCE)
+    order = make_order(reference=awkward_reference())
+    async with live.carrier() as carrier:
+        [result] = await carrier.create_orders([order])
+        assert result.created is not None
+        found = await carrier.find_orders([order.reference, "NEVER-CREATED-1"])
+        nothing = await carrier.find_orders(["NEVER-CREATED-2"])
+    assert list(found) == [order.reference]
+    assert found[order.reference].carrier_order_id == result.created.carrier_order_id
+    assert nothing == {}
+
+
+async def test_label_is_a_pdf(live: LiveSandbox) -> None:
+    live.require(Capability.LABEL_PDF)
+    async with live.carrier() as carrier:
+        [result] = await carrier.create_orders([make_order()])
+        assert result.created is not None
+        label = await carrier.fetch_label(result.created, LabelRequest())
+    assert label.media_type == "application/pdf"
+    assert len(pypdf.PdfReader(io.BytesIO(label.content)).pages) >= 1
+
+
+async def test_cancel_withdraws_the_order(live: LiveSandbox) -> None:
+    live.require(Capability.CANCEL)
+    order = make_order()
+    async with live.carrier() as carrier:
+        [result] = await carrier.create_orders([order])
+        assert result.created is not None
+        await carrier.cancel(result.created)
+        if live.has(Capability.LOOKUP_BY_REFERENCE):
+            assert await carrier.find_orders([order.reference]) == {}
+
+
+async def test_despatch_is_recorded(live: LiveSandbox) -> None:
+    live.require(Capability.DESPATCH)
+    async with live.carrier() as carrier:
+        [result] = await carrier.create_orders([make_order()])
+        assert result.created is not None
+        await carrier.despatch(result.created, datetime.now(UTC))
+        if live.has(Capability.POLL_TRACKING):
+            [polled] = await carrier.get_orders([result.created.carrier_order_id])
+            assert polled.despatched_at is not None
+
+
+async def test_429_becomes_rate_limited(live: LiveSandbox) -> None:
+    live.set_faults(burst_429=1)
+    async with live.carrier() as carrier:
+        with pytest.raises(CarrierRateLimited) as caught:
+            await carrier.create_orders([make_order()])
+    assert caught.value.retryable
+    assert caught.value.status == 429
+
+
+async def test_limiter_keeps_a_burst_under_the_carriers_rate(live: LiveSandbox) -> None:
+    settings = live.settings()
+    rate = settings.rate_limit_per_second
+    if rate <= 0:
+        pytest.skip(f"{live.slug} declares no rate limit")
+    calls = int(rate * 2) + 1
+    async with live.carrier(settings) as carrier:
+        started = time.monotonic()
+        # Every call must succeed: none may reach the sandbox faster than the carrier allows.
+        await asyncio.gather(*(carrier.find_orders([f"NONE-{i}"]) for i in range(calls)))
+        elapsed = time.monotonic() - started
+    assert elapsed >= (calls - 1) / rate * 0.95
+
+
+async def test_create_committed_then_timed_out_is_unknown_and_found_after(
+    live: LiveSandbox,
+) -> None:
+    live.require(Capability.LOOKUP_BY_REFERENCE)
+    order = make_order()
+    live.set_faults(commit_then_timeout_rate=1.0, hang_seconds=3)
+    async with live.carrier(timeout_seconds=0.5) as carrier:
+        with pytest.raises(OutcomeUnknown):
+            await carrier.create_orders([order])
+        live.clear_faults()
+        found = await carrier.find_orders([order.reference])
+        # Reconciliation adopts the stored order instead of sending it again.
+        assert list(found) == [order.reference]
+        if live.has(Capability.POLL_TRACKING):
+            polled = await carrier.get_orders([found[order.reference].carrier_order_id])
+            assert [o.reference for o in polled] == [order.reference]
+
+
+async def test_5xx_on_create_is_unknown(live: LiveSandbox) -> None:
+    live.set_faults(error_rate=1.0)
+    async with live.carrier() as carrier:
+        with pytest.raises(OutcomeUnknown) as caught:
+            await carrier.create_orders([make_order()])
+    assert caught.value.status is not None
+    assert caught.value.status >= 500
+
+
+async def test_malformed_credentials_fail_auth(live: LiveSandbox) -> None:
+    settings = malformed_credentials(live.settings())
+    async with live.carrier(settings) as carrier:
+        with pytest.raises(CarrierAuthFailed) as caught:
+            await carrier.create_orders([make_order()])
+    assert not caught.value.retryable
+
+
+async def test_exchanges_are_recorded_with_secrets_masked(live: LiveSandbox) -> None:
+    settings = live.settings()
+    secrets = settings.secret_values()
+    assert secrets, "a carrier account has at least one secret"
+    sink: list[Exchange] = []
+    token = exchange_sink.set(sink)
+    try:
+        async with live.carrier(settings) as carrier:
+            [result] = await carrier.create_orders([make_order()])
+            if live.has(Capability.LOOKUP_BY_REFERENCE):
+                await carrier.find_orders([result.reference])
+    finally:
+        exchange_sink.reset(token)
+    assert sink
+    assert sink[0].operation
+    assert sink[0].status is not None
+    assert sink[0].status < 300
+    for exchange in sink:
+        kept = " ".join(
+            [
+                exchange.url,
+                exchange.request_body or "",
+                exchange.response_body or "",
+                *exchange.request_headers.values(),
+            ]
+        )
+        for secret in secrets:
+            assert secret not in kept

@@ -1,0 +1,1 @@
+"""Tests of the Click & Drop sandbox, over real HTTP on loopback."""
