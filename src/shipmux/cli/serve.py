@@ -17,15 +17,22 @@ from shipmux.worker.runner import Worker
 def api(
     host: str = "127.0.0.1",
     port: int = 8000,
+    workers: int = typer.Option(1, min=1, help="API processes (one per core is typical)"),
     migrate: bool = typer.Option(True, help="apply migrations before serving"),
 ) -> None:
     """Serve the hub API."""
-    from shipmux.api.app import create_app  # the API pulls in FastAPI: only when serving
-
-    ctx = build_context(load_settings())
     if migrate:
-        migrate_database(ctx)
-    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+        migrate_database(build_context(load_settings()))
+    # Our middleware logs every request with its id; uvicorn's access log would repeat it.
+    uvicorn.run(
+        "shipmux.api.asgi:create",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def worker(worker_id: str | None = None) -> None:

@@ -8,6 +8,7 @@ countries as ISO 3166-1 alpha-2, times timezone-aware.
 from __future__ import annotations
 
 import enum
+import functools
 from decimal import Decimal
 from typing import Annotated
 
@@ -27,19 +28,36 @@ __all__ = [
     "Package",
     "PackageFormat",
     "VatStatus",
+    "is_country",
 ]
+
+
+@functools.cache
+def _countries() -> frozenset[str]:
+    # pycountry takes a lock on every lookup; intake checks thousands of orders a second.
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@functools.cache
+def _currencies() -> frozenset[str]:
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+def is_country(code: str) -> bool:
+    """Whether ``code`` is an ISO 3166-1 alpha-2 country code."""
+    return code.upper() in _countries()
 
 
 def _known_country(code: str) -> str:
     upper = code.upper()
-    if pycountry.countries.get(alpha_2=upper) is None:
+    if upper not in _countries():
         raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code")
     return upper
 
 
 def _known_currency(code: str) -> str:
     upper = code.upper()
-    if pycountry.currencies.get(alpha_3=upper) is None:
+    if upper not in _currencies():
         raise ValueError(f"'{code}' is not an ISO 4217 currency code")
     return upper
 

@@ -25,7 +25,7 @@ from shipmux.domain.errors import (
     FieldProblem,
     IdempotencyConflict,
 )
-from shipmux.domain.limits import check_order
+from shipmux.domain.limits import check_payload, strictest
 from shipmux.domain.orders import Order
 from shipmux.domain.shipments import EDITABLE, ShipmentStatus
 from shipmux.services.outbox import JobKind, job_values
@@ -104,42 +104,76 @@ class _Valid:
     index: int
     order: Order
     account: CarrierAccountRow
+    payload: dict[str, Any]  # the order as stored: validated JSON
 
 
-def _pick_account(
-    order: Order, accounts: dict[str, CarrierAccountRow]
-) -> CarrierAccountRow | FieldProblem:
-    if order.carrier_account is not None:
-        account = accounts.get(order.carrier_account)
+@dataclass(frozen=True, slots=True)
+class _Accounts:
+    """A tenant's carrier accounts by name, and the one an order without a name goes to."""
+
+    by_name: dict[str, CarrierAccountRow]
+    default: CarrierAccountRow | FieldProblem
+
+    @classmethod
+    def of(cls, rows: list[CarrierAccountRow]) -> _Accounts:
+        defaults = [a for a in rows if a.is_default] or rows
+        default: CarrierAccountRow | FieldProblem
+        if len(defaults) == 1:
+            default = defaults[0]
+        elif not defaults:
+            default = FieldProblem("carrier_account", "required", "no carrier account is connected")
+        else:
+            default = FieldProblem(
+                "carrier_account", "required", "several carrier accounts are connected: name one"
+            )
+        return cls({row.name: row for row in rows}, default)
+
+    def pick(self, order: Order) -> CarrierAccountRow | FieldProblem:
+        if order.carrier_account is None:
+            return self.default
+        account = self.by_name.get(order.carrier_account)
         if account is None:
             return FieldProblem(
                 "carrier_account", "unknown", f"no carrier account named '{order.carrier_account}'"
             )
         return account
-    defaults = [a for a in accounts.values() if a.is_default] or list(accounts.values())
-    if len(defaults) == 1:
-        return defaults[0]
-    if not defaults:
-        return FieldProblem("carrier_account", "required", "no carrier account is connected")
-    return FieldProblem(
-        "carrier_account", "required", "several carrier accounts are connected: name one"
-    )
 
 
-def _validate(
-    index: int, raw: Any, accounts: dict[str, CarrierAccountRow], seen: set[str]
-) -> _Valid | OrderResult:
+def _merge(*groups: list[FieldProblem]) -> list[FieldProblem]:
+    seen: set[tuple[str, str]] = set()
+    merged = []
+    for problem in (p for group in groups for p in group):
+        if (problem.field, problem.rule) not in seen:
+            seen.add((problem.field, problem.rule))
+            merged.append(problem)
+    return merged
+
+
+def _raw_limits(raw: Any, accounts: _Accounts) -> list[FieldProblem]:
+    """Carrier limits checked on input the model refused, so one answer names everything."""
+    if not isinstance(raw, dict) or not accounts.by_name:
+        return []
+    name = raw.get("carrier_account")
+    named = accounts.by_name.get(name) if isinstance(name, str) else None
+    chosen = [named] if named is not None else list(accounts.by_name.values())
+    limits = strictest(*(carriers.registry()[a.carrier].connector.limits for a in chosen))
+    return check_payload(raw, limits)
+
+
+def _validate(index: int, raw: Any, accounts: _Accounts, seen: set[str]) -> _Valid | OrderResult:
     reference = raw.get("reference") if isinstance(raw, dict) else None
     reference = reference if isinstance(reference, str) else None
     try:
         order = Order.model_validate(raw)
     except ValidationError as exc:
-        return OrderResult(index, reference, "rejected", problems=problems_from_validation(exc))
-    account = _pick_account(order, accounts)
+        problems = _merge(problems_from_validation(exc), _raw_limits(raw, accounts))
+        return OrderResult(index, reference, "rejected", problems=problems)
+    account = accounts.pick(order)
     if isinstance(account, FieldProblem):
         return OrderResult(index, order.reference, "rejected", problems=[account])
     limits = carriers.registry()[account.carrier].connector.limits
-    problems = check_order(order, limits)
+    payload = order.model_dump(mode="json")
+    problems = check_payload(payload, limits)
     if order.reference in seen:
         problems.append(
             FieldProblem("reference", "unique", "appears more than once in this request")
@@ -147,11 +181,11 @@ def _validate(
     seen.add(order.reference)
     if problems:
         return OrderResult(index, order.reference, "rejected", problems=problems)
-    return _Valid(index, order, account)
+    return _Valid(index, order, account, payload)
 
 
-def _payload(order: Order, received_at: datetime) -> dict[str, Any]:
-    data = order.model_dump(mode="json")
+def _payload(item: _Valid, received_at: datetime) -> dict[str, Any]:
+    data = item.payload
     if data.get("order_date") is None:
         data["order_date"] = received_at.isoformat()
     return data
@@ -200,7 +234,7 @@ class _Writer:
                     "id": order_id,
                     "tenant_id": self.tenant_id,
                     "reference": item.order.reference,
-                    "payload": _payload(item.order, self.now),
+                    "payload": _payload(item, self.now),
                     "created_at": self.now,
                     "updated_at": self.now,
                 }
@@ -255,7 +289,7 @@ class _Writer:
         self, item: _Valid, order: OrderRow, shipment: ShipmentRow, busy: set[str]
     ) -> OrderResult:
         editable = ShipmentStatus(shipment.status) in EDITABLE and shipment.id not in busy
-        payload = _payload(item.order, order.created_at)
+        payload = _payload(item, order.created_at)
         payload["order_date"] = (
             item.order.order_date.isoformat()
             if item.order.order_date
@@ -285,11 +319,11 @@ class _Writer:
         return OrderResult(item.index, order.reference, "updated", order.id, shipment.status)
 
 
-def _load_accounts(session: Session, tenant_id: str) -> dict[str, CarrierAccountRow]:
+def _load_accounts(session: Session, tenant_id: str) -> _Accounts:
     rows = session.scalars(
         select(CarrierAccountRow).where(CarrierAccountRow.tenant_id == tenant_id)
     )
-    return {row.name: row for row in rows}
+    return _Accounts.of(list(rows))
 
 
 def _stored_answer(
@@ -305,28 +339,30 @@ def _stored_answer(
     return IntakeAnswer.from_json(row.response)
 
 
-def _take(
+def _check_all(raw_orders: Sequence[Any], accounts: _Accounts) -> list[_Valid | OrderResult]:
+    seen: set[str] = set()
+    return [_validate(i, raw, accounts, seen) for i, raw in enumerate(raw_orders)]
+
+
+def _write(
     session: Session,
     tenant_id: str,
-    raw_orders: Sequence[Any],
+    checked: list[_Valid | OrderResult],
     max_attempts: int,
     idempotency: tuple[str, str] | None,
 ) -> IntakeAnswer:
     if idempotency is not None:
+        # Checked again under the write lock: a twin request may have finished meanwhile.
         stored = _stored_answer(session, tenant_id, *idempotency)
         if stored is not None:
             return stored
     now = datetime.now(UTC)
-    accounts = _load_accounts(session, tenant_id)
-    seen: set[str] = set()
-    checked = [_validate(i, raw, accounts, seen) for i, raw in enumerate(raw_orders)]
     results = [c for c in checked if isinstance(c, OrderResult)]
     valid = [c for c in checked if isinstance(c, _Valid)]
     writer = _Writer(session, tenant_id, max_attempts, now)
     existing = writer.existing([v.order.reference for v in valid])
     busy = writer.busy([s.id for _, s in existing.values()])
-    fresh = [v for v in valid if v.order.reference not in existing]
-    results += writer.create(fresh)
+    results += writer.create([v for v in valid if v.order.reference not in existing])
     for v in valid:
         if v.order.reference in existing:
             results.append(writer.update(v, *existing[v.order.reference], busy))
@@ -354,14 +390,27 @@ def take_orders(
     max_attempts: int,
     idempotency: tuple[str, str] | None = None,
 ) -> IntakeAnswer:
-    """Validate and store a batch; ``idempotency`` is (key, request fingerprint)."""
+    """Validate and store a batch; ``idempotency`` is (key, request fingerprint).
+
+    Validation runs before the write transaction opens, so concurrent requests
+    validate side by side and hold the database's write lock only to write.
+    """
+    with db.reading() as session:
+        if idempotency is not None:
+            stored = _stored_answer(session, tenant_id, *idempotency)
+            if stored is not None:
+                return stored
+        accounts = _load_accounts(session, tenant_id)
+    checked = _check_all(raw_orders, accounts)
     # A concurrent request may insert the same reference or key first; the unique
     # constraints stop it, and a second pass sees its rows and answers from them.
     for attempt in range(3):
         try:
             with db.transaction() as session:
-                return _take(session, tenant_id, raw_orders, max_attempts, idempotency)
+                return _write(session, tenant_id, checked, max_attempts, idempotency)
         except IntegrityError:
             if attempt == 2:
                 raise
+            # The rejected pass may have changed these results; check afresh.
+            checked = _check_all(raw_orders, accounts)
     raise AssertionError("unreachable")

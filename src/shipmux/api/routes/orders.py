@@ -154,17 +154,23 @@ async def create_orders(
         ),
     ] = None,
 ) -> Response:
-    body = parse_json(await request.body())
-    raw_orders, is_batch = split_orders(body, ctx.settings.api.max_batch)
-    idempotency = (idempotency_key, request_fingerprint(body)) if idempotency_key else None
-    answer = await run_in_threadpool(
-        take_orders,
-        ctx.db,
-        principal.tenant_id,
-        raw_orders,
-        max_attempts=ctx.settings.worker.max_attempts,
-        idempotency=idempotency,
-    )
+    raw = await request.body()
+
+    def take() -> tuple[IntakeAnswer, bool]:
+        # Parsing, validating and writing all run off the event loop, in one hop.
+        body = parse_json(raw)
+        raw_orders, is_batch = split_orders(body, ctx.settings.api.max_batch)
+        idempotency = (idempotency_key, request_fingerprint(body)) if idempotency_key else None
+        answer = take_orders(
+            ctx.db,
+            principal.tenant_id,
+            raw_orders,
+            max_attempts=ctx.settings.worker.max_attempts,
+            idempotency=idempotency,
+        )
+        return answer, is_batch
+
+    answer, is_batch = await run_in_threadpool(take)
     headers = dict(_REPLAYED) if answer.replayed else {}
     shape = _batch_answer if is_batch else _single_answer
     return shape(request, answer, headers)
