@@ -16,9 +16,13 @@ from sqlalchemy import create_engine, text
 
 from shipmux.bootstrap import build_context, migrate_database
 from shipmux.config import Settings, WorkerSettings
+from shipmux.logs import configure_logging
 from shipmux.services.context import HubContext
 
 POSTGRES_URL = os.environ.get("SHIPMUX_TEST_POSTGRES_URL")
+
+# Plain tracebacks: a failing test must not print frames' locals (keys, secrets).
+configure_logging("INFO")
 
 
 def _admin_url(url: str) -> str:

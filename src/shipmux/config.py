@@ -44,6 +44,8 @@ class Settings(BaseSettings):
         default=None, description="Fernet key for carrier secrets; default: data_dir/secret.key"
     )
     keep_successful_exchanges: bool = True
+    log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    log_json: bool = False
     api: ApiSettings = Field(default_factory=ApiSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from shipmux.cli import accounts, db, demo, serve, tenants
+from shipmux.config import load_settings
+from shipmux.logs import configure_logging
 
 __all__ = ["app", "main"]
 
@@ -18,6 +20,12 @@ app.command("sandbox")(serve.sandbox)
 app.add_typer(db.app, name="db")
 app.add_typer(tenants.app, name="tenants")
 app.add_typer(accounts.app, name="accounts")
+
+
+@app.callback()
+def _setup() -> None:
+    settings = load_settings()  # SHIPMUX_LOG_LEVEL, SHIPMUX_LOG_JSON
+    configure_logging(settings.log_level, json=settings.log_json)
 
 
 def main() -> None:

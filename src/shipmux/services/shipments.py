@@ -11,9 +11,9 @@ from shipmux.domain import shipments
 from shipmux.domain.shipments import ShipmentStatus
 from shipmux.storage.tables import ShipmentRow, TransitionRow
 
-__all__ = ["move", "transition_values"]
+__all__ = ["STAMPS", "move", "transition_values"]
 
-_STAMPS = {
+STAMPS = {
     ShipmentStatus.SUBMITTED: "submitted_at",
     ShipmentStatus.LABEL_READY: "labelled_at",
     ShipmentStatus.DESPATCHED: "despatched_at",
@@ -54,6 +54,6 @@ def move(
     session.add(TransitionRow(**transition_values(shipment, target, reason, now)))
     shipment.status = target.value
     shipment.updated_at = now
-    stamp = _STAMPS.get(target)
+    stamp = STAMPS.get(target)
     if stamp is not None and getattr(shipment, stamp) is None:
         setattr(shipment, stamp, now)

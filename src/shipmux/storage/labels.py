@@ -13,12 +13,15 @@ _SUFFIX = {"application/pdf": ".pdf", "image/png": ".png", "application/zpl": ".
 class LabelStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._made: set[Path] = set()
 
     def save(self, tenant_id: str, shipment_id: str, content: bytes, media_type: str) -> str:
         """Write the document durably; return its path relative to the root."""
         relative = Path(tenant_id) / f"{shipment_id}{_SUFFIX.get(media_type, '.bin')}"
         target = self.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._made:  # one mkdir per tenant, not per label
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
         partial = target.with_suffix(target.suffix + ".part")
         with open(partial, "wb") as handle:
             handle.write(content)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +37,7 @@ from shipmux.storage.tables import (
     ShipmentRow,
 )
 from shipmux.worker.outbox import ClaimedJob, finish, release, reschedule
+from shipmux.worker.progress import Progress, apply_progress
 from shipmux.worker.retry import Action, Decision, RetryPolicy
 
 __all__ = ["Breaker", "Dispatcher"]
@@ -65,13 +66,21 @@ class Breaker:
             self.open_until = now + self.cooldown
 
 
+Effect = Callable[[Session, list[int]], None]
+
+
 @dataclass(slots=True)
 class _Run:
     """One handler run: its jobs, what the carrier said, what to write."""
 
     jobs: list[ClaimedJob]
     exchanges: list[Exchange] = field(default_factory=list)
-    effects: list[Callable[[Session, list[int]], None]] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    progress: list[Progress] = field(default_factory=list)
+
+
+_Item = tuple[ClaimedJob, ShipmentRow, OrderRow]
+_Queued = tuple[_Run, Effect | None, "asyncio.Future[None]"]
 
 
 class Dispatcher:
@@ -84,6 +93,9 @@ class Dispatcher:
         self.policy = RetryPolicy(ws.max_attempts, ws.backoff_base_seconds, ws.backoff_cap_seconds)
         self.rng = rng or random.Random()
         self._breakers: dict[str, Breaker] = {}
+        self._queued: list[_Queued] = []
+        self._carrier_slots = asyncio.Semaphore(ws.concurrency)
+        self._committer: asyncio.Task[None] | None = None
 
     def breaker(self, account_id: str) -> Breaker:
         ws = self.ctx.settings.worker
@@ -106,37 +118,48 @@ class Dispatcher:
     # -- entry point ---------------------------------------------------------------
 
     async def run(self, jobs: Sequence[ClaimedJob]) -> None:
-        """Run jobs of one kind for one account (a batch where the carrier takes batches)."""
-        run = _Run(list(jobs))
+        """Run jobs of one kind for one account.
+
+        Submit jobs form one run (the carrier takes them in one call); other kinds are
+        read together but each is its own run, so its attempt names its own exchanges.
+        """
         loop = asyncio.get_running_loop()
         account_id = jobs[0].account_id
         if account_id is not None and self.breaker(account_id).is_open(loop.time()):
             wait = self.breaker(account_id).open_until - loop.time()
-            await asyncio.to_thread(self._write, run, lambda s, ids: self._release(s, run, wait))
+            run = _Run(list(jobs))
+            await self._commit(run, lambda s, ids: self._release(s, run, wait))
             return
+        loaded = await asyncio.to_thread(self._load, jobs)
+        if loaded is None:
+            run = _Run(list(jobs))
+            await self._commit(run, self._finish_all(run.jobs, "carrier account is gone"))
+            return
+        account, items = loaded
+        if jobs[0].kind == JobKind.SUBMIT:
+            await self._run_one(account, items)
+        else:
+            await asyncio.gather(*(self._run_one(account, [item]) for item in items))
+
+    async def _run_one(self, account: CarrierAccountRow, items: list[_Item]) -> None:
+        run = _Run([job for job, _, _ in items])
         sink: list[Exchange] = []
         token = exchange_sink.set(sink)
         try:
-            await self._handle(run)
+            await self._handle(run, account, items)
         finally:
             exchange_sink.reset(token)
             run.exchanges = sink
-        await asyncio.to_thread(self._write, run, None)
+        await self._commit(run, None)
 
-    async def _handle(self, run: _Run) -> None:
-        kind = JobKind(run.jobs[0].kind)
-        loaded = await asyncio.to_thread(self._load, run.jobs)
-        if loaded is None:
-            run.effects.append(self._finish_all(run.jobs, "carrier account is gone"))
-            return
-        account, items = loaded
+    async def _handle(self, run: _Run, account: CarrierAccountRow, items: list[_Item]) -> None:
         carrier = self.ctx.carriers.get(account)
         handler = {
             JobKind.SUBMIT: self._submit,
             JobKind.LABEL: self._label,
             JobKind.CANCEL: self._cancel,
             JobKind.DESPATCH: self._despatch,
-        }[kind]
+        }[JobKind(run.jobs[0].kind)]
         try:
             await handler(run, carrier, account, items)
         except Exception as exc:  # a CarrierError, or a bug: retried, then given up
@@ -146,9 +169,7 @@ class Dispatcher:
 
     # -- reading -------------------------------------------------------------------
 
-    def _load(
-        self, jobs: Sequence[ClaimedJob]
-    ) -> tuple[CarrierAccountRow, list[tuple[ClaimedJob, ShipmentRow, OrderRow]]] | None:
+    def _load(self, jobs: Sequence[ClaimedJob]) -> tuple[CarrierAccountRow, list[_Item]] | None:
         with self.ctx.db.reading() as session:
             account = session.get(CarrierAccountRow, jobs[0].account_id)
             if account is None:
@@ -169,7 +190,7 @@ class Dispatcher:
         run: _Run,
         carrier: Carrier,
         account: CarrierAccountRow,
-        items: list[tuple[ClaimedJob, ShipmentRow, OrderRow]],
+        items: list[_Item],
     ) -> None:
         pending = [(j, s, o) for j, s, o in items if s.status == S.ACCEPTED]
         stale = [j for j, s, _ in items if s.status != S.ACCEPTED]
@@ -180,41 +201,69 @@ class Dispatcher:
         adopted: dict[str, CarrierOrder] = {}
         lookup = [o.reference for _, s, o in pending if s.lookup_needed]
         if lookup:
-            adopted = await carrier.find_orders(lookup)
+            async with self._carrier_slots:
+                adopted = await carrier.find_orders(lookup)
         to_create = [(j, s, o) for j, s, o in pending if o.reference not in adopted]
         results: dict[str, CreateResult] = {}
         if to_create:
             orders = [Order.model_validate(o.payload) for _, _, o in to_create]
             try:
-                for result in await carrier.create_orders(orders):
+                async with self._carrier_slots:
+                    created = await carrier.create_orders(orders)
+                for result in created:
                     results[result.reference] = result
             except OutcomeUnknown:
                 run.effects.append(self._mark_lookup([s.id for _, s, _ in to_create]))
                 raise
         for reference, found in adopted.items():
             results[reference] = CreateResult(reference, created=found, message="adopted")
-        run.effects.append(self._submitted(run, carrier, account, pending, results))
+        self._submitted(run, carrier, pending, results)
 
     def _submitted(
         self,
         run: _Run,
         carrier: Carrier,
-        account: CarrierAccountRow,
-        pending: list[tuple[ClaimedJob, ShipmentRow, OrderRow]],
+        pending: list[_Item],
         results: dict[str, CreateResult],
-    ) -> Callable[[Session, list[int]], None]:
+    ) -> None:
         wants_label = Capability.LABEL_PDF in carrier.capabilities
+        for job, shipment, order in pending:
+            result = results.get(order.reference)
+            if result is None:
+                problem = FieldProblem("reference", "missing", "the carrier did not answer")
+                result = CreateResult(order.reference, problems=[problem])
+            careful = self._create_effect(job, shipment.id, result, wants_label)
+            if result.created is None:
+                run.effects.append(careful)
+                continue
+            run.progress.append(
+                Progress(
+                    job=job,
+                    shipment_id=shipment.id,
+                    expect=S.ACCEPTED,
+                    target=S.SUBMITTED,
+                    reason="created at the carrier",
+                    values={
+                        "carrier_order_id": result.created.carrier_order_id,
+                        "tracking_number": result.created.tracking_number,
+                        "lookup_needed": False,
+                        "problems": None,
+                        "last_error": None,
+                    },
+                    follow_up=JobKind.LABEL if wants_label else None,
+                    outcome="adopted" if result.message == "adopted" else "ok",
+                    otherwise=careful,
+                )
+            )
 
+    def _create_effect(
+        self, job: ClaimedJob, shipment_id: str, result: CreateResult, wants_label: bool
+    ) -> Effect:
         def effect(session: Session, exchange_ids: list[int]) -> None:
+            shipment = session.get(ShipmentRow, shipment_id, with_for_update=True)
+            assert shipment is not None
             now = datetime.now(UTC)
-            for job, stale_shipment, order in pending:
-                shipment = session.get(ShipmentRow, stale_shipment.id, with_for_update=True)
-                assert shipment is not None
-                result = results.get(order.reference)
-                if result is None:
-                    problem = FieldProblem("reference", "missing", "the carrier did not answer")
-                    result = CreateResult(order.reference, problems=[problem])
-                self._apply_create(session, job, shipment, result, now, exchange_ids, wants_label)
+            self._apply_create(session, job, shipment, result, now, exchange_ids, wants_label)
 
         return effect
 
@@ -264,13 +313,18 @@ class Dispatcher:
         run: _Run,
         carrier: Carrier,
         account: CarrierAccountRow,
-        items: list[tuple[ClaimedJob, ShipmentRow, OrderRow]],
+        items: list[_Item],
     ) -> None:
         for job, shipment, order in items:
             if shipment.status != S.SUBMITTED or shipment.carrier_order_id is None:
                 run.effects.append(self._finish_all([job], None))
                 continue
-            document = await carrier.fetch_label(_carrier_order(shipment, order), LabelRequest())
+            # Only carrier calls count against ``concurrency``: reading and writing our
+            # own database and files must not keep a carrier slot idle.
+            async with self._carrier_slots:
+                document = await carrier.fetch_label(
+                    _carrier_order(shipment, order), LabelRequest()
+                )
             path = await asyncio.to_thread(
                 self.ctx.labels.save,
                 shipment.tenant_id,
@@ -278,14 +332,8 @@ class Dispatcher:
                 document.content,
                 document.media_type,
             )
-            run.effects.append(
-                self._progress(
-                    job,
-                    shipment.id,
-                    S.LABEL_READY,
-                    "label stored",
-                    label=(path, document.media_type),
-                )
+            self._progress(
+                run, job, shipment, S.LABEL_READY, "label stored", (path, document.media_type)
             )
 
     async def _cancel(
@@ -293,37 +341,58 @@ class Dispatcher:
         run: _Run,
         carrier: Carrier,
         account: CarrierAccountRow,
-        items: list[tuple[ClaimedJob, ShipmentRow, OrderRow]],
+        items: list[_Item],
     ) -> None:
         for job, shipment, order in items:
             if shipment.carrier_order_id is not None:
-                await carrier.cancel(_carrier_order(shipment, order))
-            run.effects.append(
-                self._progress(job, shipment.id, S.CANCELLED, "cancelled at carrier")
-            )
+                async with self._carrier_slots:
+                    await carrier.cancel(_carrier_order(shipment, order))
+            self._progress(run, job, shipment, S.CANCELLED, "cancelled at carrier")
 
     async def _despatch(
         self,
         run: _Run,
         carrier: Carrier,
         account: CarrierAccountRow,
-        items: list[tuple[ClaimedJob, ShipmentRow, OrderRow]],
+        items: list[_Item],
     ) -> None:
         for job, shipment, order in items:
             if Capability.DESPATCH in carrier.capabilities and shipment.carrier_order_id:
-                await carrier.despatch(_carrier_order(shipment, order), datetime.now(UTC))
-            run.effects.append(self._progress(job, shipment.id, S.DESPATCHED, "despatched"))
+                async with self._carrier_slots:
+                    await carrier.despatch(_carrier_order(shipment, order), datetime.now(UTC))
+            self._progress(run, job, shipment, S.DESPATCHED, "despatched")
 
     # -- effects (run inside the write transaction) ---------------------------------
 
     def _progress(
         self,
+        run: _Run,
+        job: ClaimedJob,
+        shipment: ShipmentRow,
+        target: ShipmentStatus,
+        reason: str,
+        label: tuple[str, str] | None = None,
+    ) -> None:
+        """The job worked: move the shipment on, set-based with its peers where it can."""
+        careful = self._progress_effect(job, shipment.id, target, reason, label)
+        if shipment.status == target:
+            run.effects.append(careful)
+            return
+        values = {"label_path": label[0], "label_media_type": label[1]} if label else {}
+        run.progress.append(
+            Progress(
+                job, shipment.id, S(shipment.status), target, reason, values, otherwise=careful
+            )
+        )
+
+    def _progress_effect(
+        self,
         job: ClaimedJob,
         shipment_id: str,
         target: ShipmentStatus,
         reason: str,
-        label: tuple[str, str] | None = None,
-    ) -> Callable[[Session, list[int]], None]:
+        label: tuple[str, str] | None,
+    ) -> Effect:
         def effect(session: Session, exchange_ids: list[int]) -> None:
             if not finish(session, job, self.worker_id):
                 return
@@ -337,16 +406,14 @@ class Dispatcher:
 
         return effect
 
-    def _finish_all(
-        self, jobs: Sequence[ClaimedJob], error: str | None
-    ) -> Callable[[Session, list[int]], None]:
+    def _finish_all(self, jobs: Sequence[ClaimedJob], error: str | None) -> Effect:
         def effect(session: Session, exchange_ids: list[int]) -> None:
             for job in jobs:
                 finish(session, job, self.worker_id, dead=error is not None, error=error)
 
         return effect
 
-    def _mark_lookup(self, shipment_ids: list[str]) -> Callable[[Session, list[int]], None]:
+    def _mark_lookup(self, shipment_ids: list[str]) -> Effect:
         def effect(session: Session, exchange_ids: list[int]) -> None:
             for shipment_id in shipment_ids:
                 shipment = session.get(ShipmentRow, shipment_id)
@@ -373,7 +440,7 @@ class Dispatcher:
 
     def _settle_failure(
         self, jobs: list[ClaimedJob], account_id: str, decision: Decision
-    ) -> Callable[[Session, list[int]], None]:
+    ) -> Effect:
         def effect(session: Session, exchange_ids: list[int]) -> None:
             now = datetime.now(UTC)
             if decision.action is Action.PAUSE_ACCOUNT:
@@ -460,37 +527,90 @@ class Dispatcher:
 
     # -- writing -------------------------------------------------------------------
 
-    def _write(self, run: _Run, only: Callable[[Session, list[int]], None] | None) -> None:
+    async def _commit(self, run: _Run, only: Effect | None) -> None:
+        """Write a run's outcome; runs finishing together share one transaction.
+
+        While one commit is on its way to disk the next runs queue up, and the
+        next commit takes them all (group commit): one fsync for many jobs.
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queued.append((run, only, done))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._drain())
+        await done
+
+    async def _drain(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued, []
+            try:
+                await asyncio.to_thread(self._write, batch)
+            except Exception:
+                # One bad outcome must not sink the others: write each on its own.
+                for item in batch:
+                    await self._write_alone(item)
+            else:
+                for _, _, done in batch:
+                    done.set_result(None)
+
+    async def _write_alone(self, item: _Queued) -> None:
+        try:
+            await asyncio.to_thread(self._write, [item])
+        except Exception as exc:
+            item[2].set_exception(exc)
+        else:
+            item[2].set_result(None)
+
+    def _write(self, batch: list[_Queued]) -> None:
         with self.ctx.db.transaction() as session:
-            exchange_ids = self._store_exchanges(session, run)
-            for effect in [only] if only is not None else run.effects:
+            ids_per_run = self._store_exchanges(session, [run for run, _, _ in batch])
+            progress: list[Progress] = []
+            effects: list[tuple[Effect, list[int]]] = []
+            for (run, only, _), exchange_ids in zip(batch, ids_per_run, strict=True):
+                if only is not None:
+                    effects.append((only, exchange_ids))
+                    continue
+                effects += [(effect, exchange_ids) for effect in run.effects]
+                progress += [replace(p, exchange_ids=tuple(exchange_ids)) for p in run.progress]
+            apply_progress(session, self.worker_id, progress, self.ctx.settings.worker.max_attempts)
+            for effect, exchange_ids in effects:
                 effect(session, exchange_ids)
 
-    def _store_exchanges(self, session: Session, run: _Run) -> list[int]:
+    def _store_exchanges(self, session: Session, runs: list[_Run]) -> list[list[int]]:
+        """Every run's exchanges in one statement; the new ids, run by run."""
         keep_all = self.ctx.settings.keep_successful_exchanges
-        rows: list[dict[str, Any]] = [
-            {
-                "tenant_id": run.jobs[0].tenant_id,
-                "carrier_account_id": run.jobs[0].account_id,
-                "carrier": x.carrier,
-                "operation": x.operation,
-                "method": x.method,
-                "url": x.url,
-                "request_headers": x.request_headers,
-                "request_body": x.request_body,
-                "status": x.status,
-                "response_body": x.response_body,
-                "error": x.error,
-                "duration_ms": x.duration_ms,
-                "started_at": x.started_at,
-            }
-            for x in run.exchanges
-            if keep_all or x.error is not None or (x.status or 0) >= 400
-        ]
-        if not rows:
-            return []
-        ids = session.scalars(insert(ExchangeRow).returning(ExchangeRow.id), rows)
-        return list(ids)
+        rows: list[dict[str, Any]] = []
+        owners: list[int] = []
+        for index, run in enumerate(runs):
+            for x in run.exchanges:
+                if not (keep_all or x.error is not None or (x.status or 0) >= 400):
+                    continue
+                owners.append(index)
+                rows.append(
+                    {
+                        "tenant_id": run.jobs[0].tenant_id,
+                        "carrier_account_id": run.jobs[0].account_id,
+                        "carrier": x.carrier,
+                        "operation": x.operation,
+                        "method": x.method,
+                        "url": x.url,
+                        "request_headers": x.request_headers,
+                        "request_body": x.request_body,
+                        "status": x.status,
+                        "response_body": x.response_body,
+                        "error": x.error,
+                        "duration_ms": x.duration_ms,
+                        "started_at": x.started_at,
+                    }
+                )
+        per_run: list[list[int]] = [[] for _ in runs]
+        if rows:
+            # sort_by_parameter_order: ids come back in the order of ``rows``.
+            ids = session.scalars(
+                insert(ExchangeRow).returning(ExchangeRow.id, sort_by_parameter_order=True), rows
+            )
+            for owner, exchange_id in zip(owners, ids, strict=True):
+                per_run[owner].append(exchange_id)
+        return per_run
 
 
 def _carrier_order(shipment: ShipmentRow, order: OrderRow) -> CarrierOrder:

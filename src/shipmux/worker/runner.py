@@ -7,7 +7,7 @@ import os
 import socket
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 
@@ -21,17 +21,23 @@ __all__ = ["Worker", "group_jobs"]
 log = structlog.get_logger(__name__)
 
 
+# Jobs of other kinds for one account are read together in groups this large (each is
+# still its own carrier call and its own attempt).
+READ_GROUP = 50
+
+
 def group_jobs(jobs: Sequence[ClaimedJob], batch_sizes: dict[str, int]) -> list[list[ClaimedJob]]:
-    """Submit jobs of one account go together up to the carrier's batch size; others alone."""
-    groups: list[list[ClaimedJob]] = []
-    submits: dict[str, list[ClaimedJob]] = defaultdict(list)
+    """Jobs of one kind and account go together: submits up to the carrier's batch size."""
+    by_kind: dict[tuple[str, str | None], list[ClaimedJob]] = defaultdict(list)
     for job in jobs:
-        if job.kind == JobKind.SUBMIT and job.account_id is not None:
-            submits[job.account_id].append(job)
-        else:
-            groups.append([job])
-    for account_id, batch in submits.items():
-        size = max(1, batch_sizes.get(account_id, 1))
+        by_kind[(job.kind, job.account_id)].append(job)
+    groups: list[list[ClaimedJob]] = []
+    for (kind, account_id), batch in by_kind.items():
+        if account_id is None:
+            groups.extend([job] for job in batch)
+            continue
+        size = batch_sizes.get(account_id, 1) if kind == JobKind.SUBMIT else READ_GROUP
+        size = max(1, size)
         groups.extend(batch[i : i + size] for i in range(0, len(batch), size))
     return groups
 
@@ -42,6 +48,7 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.dispatcher = Dispatcher(ctx, self.worker_id)
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._freed = asyncio.Event()
         self._claimed = 0
 
     def _batch_sizes(self) -> dict[str, int]:
@@ -58,47 +65,47 @@ class Worker:
             self.ctx.settings.worker.lease_seconds,
         )
         groups = group_jobs(jobs, await asyncio.to_thread(self._batch_sizes))
-        sem = asyncio.Semaphore(self.ctx.settings.worker.concurrency)
-
-        async def guarded(group: list[ClaimedJob]) -> None:
-            async with sem:
-                await self._run_group(group)
-
-        await asyncio.gather(*(guarded(g) for g in groups))
+        await asyncio.gather(*(self._run_group(g) for g in groups))
         return len(jobs)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop`` is set: keep up to ``claim_size`` jobs in flight."""
         ws = self.ctx.settings.worker
-        sem = asyncio.Semaphore(ws.concurrency)
+        # Database reads, group commits and label files all hop to threads; the default
+        # pool (cores + 4) would leave carrier slots waiting for a thread.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=ws.concurrency + 4, thread_name_prefix="worker-io")
+        )
         log.info("worker.started", worker=self.worker_id)
         while not stop.is_set():
             room = ws.claim_size - self._claimed
-            jobs: list[ClaimedJob] = []
-            if room > ws.claim_size // 4:
+            # Claim in chunks (a quarter of the room at least), not one job per finish.
+            if room >= max(1, ws.claim_size // 4):
                 jobs = await asyncio.to_thread(
                     claim, self.ctx.db, self.worker_id, room, ws.lease_seconds
                 )
-            for group in group_jobs(jobs, await asyncio.to_thread(self._batch_sizes)):
-                self._spawn(group, sem)
-            if not jobs:
-                await self._wait(stop, ws.idle_sleep_seconds)
-            elif self._claimed >= ws.claim_size:
-                await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+                if jobs:
+                    sizes = await asyncio.to_thread(self._batch_sizes)
+                    for group in group_jobs(jobs, sizes):
+                        self._spawn(group)
+                if len(jobs) == room:
+                    continue  # there may be more due: claim again while there is room
+            self._freed.clear()
+            await self._sleep(stop, ws.idle_sleep_seconds)
         if self._in_flight:
             await asyncio.wait(self._in_flight)
         await self.ctx.carriers.aclose()
         log.info("worker.stopped", worker=self.worker_id)
 
-    def _spawn(self, group: list[ClaimedJob], sem: asyncio.Semaphore) -> None:
+    def _spawn(self, group: list[ClaimedJob]) -> None:
         self._claimed += len(group)
 
         async def guarded() -> None:
             try:
-                async with sem:
-                    await self._run_group(group)
+                await self._run_group(group)
             finally:
                 self._claimed -= len(group)
+                self._freed.set()
 
         task = asyncio.create_task(guarded())
         self._in_flight.add(task)
@@ -111,9 +118,9 @@ class Worker:
             # The jobs stay claimed and return when their lease ends; nothing is lost.
             log.exception("worker.group_failed", jobs=[j.id for j in group])
 
-    async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
-        """Sleep until ``stop``, a finished job (room to claim more) or ``seconds``."""
-        stopper: asyncio.Future[bool] = asyncio.ensure_future(stop.wait())
-        waiters: set[asyncio.Future[Any]] = {stopper, *self._in_flight}
+    async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
+        """Until ``stop``, a finished group (room to claim) or ``seconds`` (new jobs due)."""
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._freed.wait())]
         await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
+        for waiter in waiters:
+            waiter.cancel()

@@ -1,0 +1,138 @@
+"""Dispatch: N orders from intake to label stored against the Click & Drop sandbox,
+beside the bare carrier calls alone (the same requests sent straight to the sandbox
+with the same concurrency), in one run.
+
+    python -m bench.dispatch [--orders 10000] [--concurrency 16]
+
+The sandbox runs in its own process with its rate limit off (both sides alike).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from bench.intake import make_orders
+from bench.support import free_port, report, server_process
+from shipmux import carriers
+from shipmux.bootstrap import build_context, migrate_database
+from shipmux.carriers.base import LabelRequest
+from shipmux.carriers.click_and_drop import ClickAndDrop, ClickAndDropSettings
+from shipmux.config import Settings, WorkerSettings
+from shipmux.domain.orders import Order
+from shipmux.services import accounts, tenants
+from shipmux.services.intake import take_orders
+from shipmux.storage.tables import ShipmentRow
+from shipmux.worker.runner import Worker
+
+
+def _account_settings(root: str) -> dict[str, Any]:
+    return {
+        "base_url": f"{root}/api/v1",
+        "api_key": secrets.token_hex(18),
+        "rate_limit_per_second": 0,
+        "default_service_code": "TPN24",
+    }
+
+
+async def bare_calls(root: str, orders: list[dict[str, Any]], concurrency: int) -> float:
+    """The hub's carrier requests, sent by the connector alone: no database, no outbox."""
+    settings = ClickAndDropSettings.model_validate(_account_settings(root))
+    connector = carriers.build_carrier(ClickAndDrop.slug, settings)
+    models = [Order.model_validate(o) for o in orders]
+    sem = asyncio.Semaphore(concurrency)
+
+    async def label(order: Any) -> None:
+        async with sem:
+            await connector.fetch_label(order, LabelRequest())
+
+    async def create(batch: list[Order]) -> None:
+        async with sem:
+            results = await connector.create_orders(batch)
+        await asyncio.gather(*(label(r.created) for r in results))
+
+    start = time.perf_counter()
+    size = ClickAndDrop.max_batch
+    await asyncio.gather(*(create(models[i : i + size]) for i in range(0, len(models), size)))
+    elapsed = time.perf_counter() - start
+    await connector.aclose()
+    return elapsed
+
+
+def hub_run(root: str, data_dir: Path, orders: list[dict[str, Any]], concurrency: int) -> float:
+    """Orders taken in, then one worker until every label is stored."""
+    worker_settings = WorkerSettings(concurrency=concurrency, idle_sleep_seconds=0.02)
+    settings = Settings(data_dir=data_dir, worker=worker_settings, _env_file=None)  # type: ignore[call-arg]
+    ctx = build_context(settings)
+    migrate_database(ctx)
+    tenant_id = tenants.create_tenant(ctx.db, "bench")
+    accounts.connect_account(
+        ctx.db,
+        ctx.secret_box,
+        tenant_id,
+        name="cd",
+        carrier="click-and-drop",
+        settings=_account_settings(root),
+        is_default=True,
+    )
+
+    def labelled() -> int:
+        with ctx.db.reading() as session:
+            return (
+                session.scalar(select(func.count()).where(ShipmentRow.status == "label_ready")) or 0
+            )
+
+    async def go() -> float:
+        start = time.perf_counter()
+        for i in range(0, len(orders), 500):
+            await asyncio.to_thread(
+                take_orders, ctx.db, tenant_id, orders[i : i + 500], max_attempts=8
+            )
+        stop = asyncio.Event()
+        task = asyncio.create_task(Worker(ctx, "bench").run(stop))
+        while await asyncio.to_thread(labelled) < len(orders):  # noqa: ASYNC110 -- polls the database
+            await asyncio.sleep(0.05)
+        elapsed = time.perf_counter() - start
+        stop.set()
+        await task
+        return elapsed
+
+    elapsed = asyncio.run(go())
+    ctx.db.dispose()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    port = free_port()
+    root = f"http://127.0.0.1:{port}/click-and-drop"
+    with server_process(["sandbox", "--port", str(port)], {}, f"{root}/api/v1/version"):
+        httpx.put(f"{root}/_sandbox/settings", json={"rate_limit_per_second": 0}).raise_for_status()
+        with tempfile.TemporaryDirectory() as tmp:
+            bare = asyncio.run(bare_calls(root, make_orders(args.orders, "bare"), args.concurrency))
+            hub = hub_run(root, Path(tmp), make_orders(args.orders, "hub"), args.concurrency)
+    figures = {
+        "orders": args.orders,
+        "concurrency": args.concurrency,
+        "hub_seconds_intake_to_labels": hub,
+        "bare_carrier_calls_seconds": bare,
+        "hub_over_bare": hub / bare,
+        "target_hub_over_bare_at_most": 1.3,
+    }
+    print("dispatch (SQLite, Click & Drop sandbox):")
+    report("dispatch", figures)
+
+
+if __name__ == "__main__":
+    main()
