@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench-intake bench-dispatch clean
+.PHONY: demo test lint bench-intake bench-dispatch bench-chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,13 @@ lint: $(STAMP)
 	VENV=$(VENV) scripts/lint
 
 bench-intake: $(STAMP)
-	$(PY) -m bench.intake
+	$(PY) -m bench.intake --rounds 5
 
 bench-dispatch: $(STAMP)
 	$(PY) -m bench.dispatch
+
+bench-chaos: $(STAMP)
+	$(PY) -m bench.chaos
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

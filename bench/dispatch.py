@@ -17,18 +17,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 
 from bench.intake import make_orders
-from bench.support import free_port, report, server_process
+from bench.support import bench_hub, bench_tenant, report, sandbox_server
 from shipmux import carriers
-from shipmux.bootstrap import build_context, migrate_database
 from shipmux.carriers.base import LabelRequest
 from shipmux.carriers.click_and_drop import ClickAndDrop, ClickAndDropSettings
-from shipmux.config import Settings, WorkerSettings
+from shipmux.config import WorkerSettings
 from shipmux.domain.orders import Order
-from shipmux.services import accounts, tenants
 from shipmux.services.intake import take_orders
 from shipmux.storage.tables import ShipmentRow
 from shipmux.worker.runner import Worker
@@ -69,20 +66,8 @@ async def bare_calls(root: str, orders: list[dict[str, Any]], concurrency: int) 
 
 def hub_run(root: str, data_dir: Path, orders: list[dict[str, Any]], concurrency: int) -> float:
     """Orders taken in, then one worker until every label is stored."""
-    worker_settings = WorkerSettings(concurrency=concurrency, idle_sleep_seconds=0.02)
-    settings = Settings(data_dir=data_dir, worker=worker_settings, _env_file=None)  # type: ignore[call-arg]
-    ctx = build_context(settings)
-    migrate_database(ctx)
-    tenant_id = tenants.create_tenant(ctx.db, "bench")
-    accounts.connect_account(
-        ctx.db,
-        ctx.secret_box,
-        tenant_id,
-        name="cd",
-        carrier="click-and-drop",
-        settings=_account_settings(root),
-        is_default=True,
-    )
+    ctx = bench_hub(data_dir, WorkerSettings(concurrency=concurrency, idle_sleep_seconds=0.02))
+    tenant_id, _ = bench_tenant(ctx, **_account_settings(root))
 
     def labelled() -> int:
         with ctx.db.reading() as session:
@@ -115,10 +100,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    port = free_port()
-    root = f"http://127.0.0.1:{port}/click-and-drop"
-    with server_process(["sandbox", "--port", str(port)], {}, f"{root}/api/v1/version"):
-        httpx.put(f"{root}/_sandbox/settings", json={"rate_limit_per_second": 0}).raise_for_status()
+    with sandbox_server() as root:
         with tempfile.TemporaryDirectory() as tmp:
             bare = asyncio.run(bare_calls(root, make_orders(args.orders, "bare"), args.concurrency))
             hub = hub_run(root, Path(tmp), make_orders(args.orders, "hub"), args.concurrency)

@@ -20,10 +20,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bench.support import free_port, report, server_process
-from shipmux.bootstrap import build_context, migrate_database
-from shipmux.config import Settings
-from shipmux.services import accounts, tenants
+from bench.support import bench_hub, bench_tenant, free_port, report, server_process
+from shipmux.services import tenants
 from shipmux.storage.ids import new_id
 from shipmux.storage.tables import JobRow, OrderRow, ShipmentRow, TransitionRow
 
@@ -61,19 +59,9 @@ def make_orders(n: int, run: str) -> list[dict[str, Any]]:
 def hub_rate(
     data_dir: Path, orders: list[dict[str, Any]], batch: int, clients: int, workers: int
 ) -> float:
-    ctx = build_context(Settings(data_dir=data_dir, _env_file=None))  # type: ignore[call-arg]
-    migrate_database(ctx)
-    tenant_id = tenants.create_tenant(ctx.db, "bench")
+    ctx = bench_hub(data_dir)
+    tenant_id, _ = bench_tenant(ctx)
     key = tenants.issue_api_key(ctx.db, tenant_id).secret
-    accounts.connect_account(
-        ctx.db,
-        ctx.secret_box,
-        tenant_id,
-        name="cd",
-        carrier="click-and-drop",
-        settings={"api_key": "k" * 36},
-        is_default=True,
-    )
     ctx.db.dispose()
     port = free_port()
     env = {"SHIPMUX_DATA_DIR": str(data_dir)}
@@ -107,18 +95,8 @@ def hub_rate(
 
 def raw_rate(data_dir: Path, orders: list[dict[str, Any]], batch: int) -> float:
     """The same four rows per order, inserted with SQLAlchemy Core and nothing else."""
-    ctx = build_context(Settings(data_dir=data_dir, _env_file=None))  # type: ignore[call-arg]
-    migrate_database(ctx)
-    tenant_id = tenants.create_tenant(ctx.db, "bench")
-    view = accounts.connect_account(
-        ctx.db,
-        ctx.secret_box,
-        tenant_id,
-        name="cd",
-        carrier="click-and-drop",
-        settings={"api_key": "k" * 36},
-        is_default=True,
-    )
+    ctx = bench_hub(data_dir)
+    tenant_id, account_id = bench_tenant(ctx)
     start = time.perf_counter()
     for i in range(0, len(orders), batch):
         now = datetime.now(UTC)
@@ -145,7 +123,7 @@ def raw_rate(data_dir: Path, orders: list[dict[str, Any]], batch: int) -> float:
                     "id": sid,
                     "tenant_id": tenant_id,
                     "order_id": oid,
-                    "carrier_account_id": view.id,
+                    "carrier_account_id": account_id,
                     "carrier": "click-and-drop",
                     "status": "accepted",
                     "lookup_needed": False,
@@ -168,7 +146,7 @@ def raw_rate(data_dir: Path, orders: list[dict[str, Any]], batch: int) -> float:
                     "tenant_id": tenant_id,
                     "kind": "submit",
                     "shipment_id": sid,
-                    "carrier_account_id": view.id,
+                    "carrier_account_id": account_id,
                     "state": "queued",
                     "attempts": 0,
                     "max_attempts": 8,

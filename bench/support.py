@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -14,6 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from shipmux.bootstrap import build_context, migrate_database
+from shipmux.config import Settings, WorkerSettings
+from shipmux.services import accounts, tenants
+from shipmux.services.context import HubContext
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -58,3 +64,36 @@ def report(name: str, figures: dict[str, Any]) -> None:
     for key, value in figures.items():
         shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
         print(f"  {key:<{width}}  {shown}")
+
+
+def bench_hub(data_dir: Path, worker: WorkerSettings | None = None) -> HubContext:
+    """A migrated hub on SQLite in ``data_dir``, blind to the caller's environment."""
+    settings = Settings(data_dir=data_dir, worker=worker or WorkerSettings(), _env_file=None)  # type: ignore[call-arg]
+    ctx = build_context(settings)
+    migrate_database(ctx)
+    return ctx
+
+
+def bench_tenant(ctx: HubContext, **account: Any) -> tuple[str, str]:
+    """A tenant with a default Click & Drop account; its id and the account's id."""
+    tenant_id = tenants.create_tenant(ctx.db, "bench")
+    view = accounts.connect_account(
+        ctx.db,
+        ctx.secret_box,
+        tenant_id,
+        name="cd",
+        carrier="click-and-drop",
+        settings={"api_key": secrets.token_hex(18), "rate_limit_per_second": 0, **account},
+        is_default=True,
+    )
+    return tenant_id, view.id
+
+
+@contextmanager
+def sandbox_server() -> Iterator[str]:
+    """Every sandbox in its own process, rate limits off; yields Click & Drop's root URL."""
+    port = free_port()
+    root = f"http://127.0.0.1:{port}/click-and-drop"
+    with server_process(["sandbox", "--port", str(port)], {}, f"{root}/api/v1/version"):
+        httpx.put(f"{root}/_sandbox/settings", json={"rate_limit_per_second": 0}).raise_for_status()
+        yield root

@@ -16,10 +16,12 @@ __all__ = ["ApiSettings", "Settings", "WorkerSettings", "load_settings"]
 
 class WorkerSettings(BaseModel):
     concurrency: int = Field(default=16, ge=1, le=512, description="carrier calls in flight")
-    claim_size: int = Field(default=200, ge=1, le=5000, description="jobs claimed at once")
+    claim_size: int = Field(default=200, ge=1, le=5000, description="jobs in flight at most")
     idle_sleep_seconds: float = Field(default=0.2, gt=0)
     lease_seconds: float = Field(default=300, gt=0, description="a crashed worker's jobs return")
-    max_attempts: int = Field(default=8, ge=3)
+    # With backoff doubling from 2 s to a 10 min cap, 20 tries span about 2.5 hours:
+    # carrier outages last that long, and a transient failure must not become a lost order.
+    max_attempts: int = Field(default=20, ge=3)
     backoff_base_seconds: float = Field(default=2.0, gt=0)
     backoff_cap_seconds: float = Field(default=600.0, gt=0)
     breaker_threshold: int = Field(default=5, ge=1, description="transient failures in a row")

@@ -65,7 +65,7 @@ def test_faults_never_duplicate_an_order(tmp_path: Path, database_url: str, sand
     settings = make_settings(
         tmp_path / "chaos",
         database_url,
-        max_attempts=12,
+        max_attempts=30,
         backoff_base_seconds=0.1,
         backoff_cap_seconds=1.0,
         breaker_cooldown_seconds=1.0,
