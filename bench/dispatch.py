@@ -47,14 +47,15 @@ async def bare_calls(root: str, orders: list[dict[str, Any]], concurrency: int) 
     models = [Order.model_validate(o) for o in orders]
     sem = asyncio.Semaphore(concurrency)
 
-    async def label(order: Any) -> None:
+    async def labels(batch: list[Any]) -> None:
         async with sem:
-            await connector.fetch_label(order, LabelRequest())
+            await connector.fetch_labels(batch, LabelRequest())
 
     async def create(batch: list[Order]) -> None:
         async with sem:
             results = await connector.create_orders(batch)
-        await asyncio.gather(*(label(r.created) for r in results))
+        # The hub fetches the labels of one create batch together, as here.
+        await labels([r.created for r in results])
 
     start = time.perf_counter()
     size = ClickAndDrop.max_batch

@@ -31,6 +31,7 @@ class Capability(enum.StrEnum):
     BATCH_CREATE = "batch_create"  # create_orders takes more than one order per call
     LOOKUP_BY_REFERENCE = "lookup_by_reference"  # find_orders works on our references
     LABEL_PDF = "label_pdf"
+    LABEL_BATCH = "label_batch"  # fetch_labels takes many orders per call
     LABEL_PNG = "label_png"
     LABEL_ZPL = "label_zpl"
     CANCEL = "cancel"
@@ -112,6 +113,12 @@ class Carrier(Protocol):
 
     async def fetch_label(self, order: CarrierOrder, request: LabelRequest) -> LabelDocument:
         """The label for an order the carrier holds."""
+        ...
+
+    async def fetch_labels(
+        self, orders: Sequence[CarrierOrder], request: LabelRequest
+    ) -> dict[str, LabelDocument]:
+        """Labels of up to ``max_batch`` orders, by carrier order id (``LABEL_BATCH`` only)."""
         ...
 
     async def cancel(self, order: CarrierOrder) -> None:

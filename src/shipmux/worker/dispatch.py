@@ -15,12 +15,20 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from shipmux import carriers
-from shipmux.carriers.base import Capability, Carrier, CarrierOrder, CreateResult, LabelRequest
-from shipmux.carriers.errors import OutcomeUnknown
+from shipmux.carriers.base import (
+    Capability,
+    Carrier,
+    CarrierOrder,
+    CreateResult,
+    LabelDocument,
+    LabelRequest,
+)
+from shipmux.carriers.errors import CarrierError, OutcomeUnknown
 from shipmux.carriers.http import Exchange, exchange_sink
 from shipmux.domain.errors import FieldProblem
 from shipmux.domain.orders import Order
@@ -41,6 +49,8 @@ from shipmux.worker.progress import Progress, apply_progress
 from shipmux.worker.retry import Action, Decision, RetryPolicy
 
 __all__ = ["Breaker", "Dispatcher"]
+
+log = structlog.get_logger(__name__)
 
 S = ShipmentStatus
 
@@ -103,16 +113,20 @@ class Dispatcher:
             account_id, Breaker(ws.breaker_threshold, ws.breaker_cooldown_seconds)
         )
 
-    def batch_sizes(self) -> dict[str, int]:
-        """How many orders each account's carrier takes in one create call."""
+    def batch_sizes(self) -> dict[tuple[str, str], int]:
+        """How many jobs of a kind an account's carrier takes in one call, by (account, kind)."""
         with self.ctx.db.reading() as session:
             rows = session.execute(select(CarrierAccountRow.id, CarrierAccountRow.carrier)).all()
         sizes = {}
         for account_id, slug in rows:
             entry = carriers.registry().get(slug)
-            batch = entry.connector.max_batch if entry is not None else 1
-            capable = entry is not None and Capability.BATCH_CREATE in entry.connector.capabilities
-            sizes[account_id] = batch if capable else 1
+            if entry is None:
+                continue
+            batch, capable = entry.connector.max_batch, entry.connector.capabilities
+            if Capability.BATCH_CREATE in capable:
+                sizes[(account_id, JobKind.SUBMIT.value)] = batch
+            if Capability.LABEL_BATCH in capable:
+                sizes[(account_id, JobKind.LABEL.value)] = batch
         return sizes
 
     # -- entry point ---------------------------------------------------------------
@@ -136,10 +150,18 @@ class Dispatcher:
             await self._commit(run, self._finish_all(run.jobs, "carrier account is gone"))
             return
         account, items = loaded
-        if jobs[0].kind == JobKind.SUBMIT:
+        batched = {JobKind.SUBMIT, JobKind.LABEL} & set(self._batchable(account))
+        if jobs[0].kind in batched:
             await self._run_one(account, items)
         else:
             await asyncio.gather(*(self._run_one(account, [item]) for item in items))
+
+    def _batchable(self, account: CarrierAccountRow) -> list[JobKind]:
+        capabilities = self.ctx.carriers.get(account).capabilities
+        kinds = [JobKind.SUBMIT]  # a carrier without batches gets groups of one
+        if Capability.LABEL_BATCH in capabilities:
+            kinds.append(JobKind.LABEL)
+        return kinds
 
     async def _run_one(self, account: CarrierAccountRow, items: list[_Item]) -> None:
         run = _Run([job for job, _, _ in items])
@@ -217,7 +239,35 @@ class Dispatcher:
                 raise
         for reference, found in adopted.items():
             results[reference] = CreateResult(reference, created=found, message="adopted")
-        self._submitted(run, carrier, pending, results)
+        labels = await self._labels_now(carrier, pending, results)
+        self._submitted(run, carrier, pending, results, labels)
+
+    async def _labels_now(
+        self, carrier: Carrier, pending: list[_Item], results: dict[str, CreateResult]
+    ) -> dict[str, tuple[str, str]]:
+        """Fetch the new orders' labels in the same run, as a person would right after.
+
+        Only where the carrier takes labels in batches: one more call for the whole
+        batch. If it fails the orders are still created, and their label jobs retry.
+        """
+        if Capability.LABEL_BATCH not in carrier.capabilities:
+            return {}
+        made = [
+            (shipment, created)
+            for _, shipment, order in pending
+            if (created := getattr(results.get(order.reference), "created", None)) is not None
+        ]
+        if not made:
+            return {}
+        try:
+            async with self._carrier_slots:
+                documents = await carrier.fetch_labels([c for _, c in made], LabelRequest())
+        except CarrierError as exc:
+            log.info("worker.labels_deferred", reason=exc.describe())
+            return {}
+        pairs = [(shipment, created.carrier_order_id) for shipment, created in made]
+        saved = await asyncio.to_thread(self._save_labels, pairs, documents)
+        return {shipment.id: label for (shipment, _), label in zip(pairs, saved, strict=True)}
 
     def _submitted(
         self,
@@ -225,6 +275,7 @@ class Dispatcher:
         carrier: Carrier,
         pending: list[_Item],
         results: dict[str, CreateResult],
+        labels: dict[str, tuple[str, str]],
     ) -> None:
         wants_label = Capability.LABEL_PDF in carrier.capabilities
         for job, shipment, order in pending:
@@ -236,25 +287,43 @@ class Dispatcher:
             if result.created is None:
                 run.effects.append(careful)
                 continue
-            run.progress.append(
-                Progress(
-                    job=job,
-                    shipment_id=shipment.id,
-                    expect=S.ACCEPTED,
-                    target=S.SUBMITTED,
-                    reason="created at the carrier",
-                    values={
-                        "carrier_order_id": result.created.carrier_order_id,
-                        "tracking_number": result.created.tracking_number,
-                        "lookup_needed": False,
-                        "problems": None,
-                        "last_error": None,
-                    },
+            values = {
+                "carrier_order_id": result.created.carrier_order_id,
+                "tracking_number": result.created.tracking_number,
+                "lookup_needed": False,
+                "problems": None,
+                "last_error": None,
+            }
+            outcome = "adopted" if result.message == "adopted" else "ok"
+            label = labels.get(shipment.id)
+            if label is None:
+                step = Progress(
+                    job,
+                    shipment.id,
+                    S.ACCEPTED,
+                    S.SUBMITTED,
+                    "created at the carrier",
+                    values,
                     follow_up=JobKind.LABEL if wants_label else None,
-                    outcome="adopted" if result.message == "adopted" else "ok",
+                    outcome=outcome,
                     otherwise=careful,
                 )
-            )
+            else:
+                values |= {"label_path": label[0], "label_media_type": label[1]}
+                step = Progress(
+                    job,
+                    shipment.id,
+                    S.ACCEPTED,
+                    S.LABEL_READY,
+                    "label stored",
+                    values,
+                    outcome=outcome,
+                    otherwise=careful,
+                    via=S.SUBMITTED,
+                    via_reason="created at the carrier",
+                    via_operation=JobKind.LABEL.value,
+                )
+            run.progress.append(step)
 
     def _create_effect(
         self, job: ClaimedJob, shipment_id: str, result: CreateResult, wants_label: bool
@@ -315,26 +384,39 @@ class Dispatcher:
         account: CarrierAccountRow,
         items: list[_Item],
     ) -> None:
-        for job, shipment, order in items:
-            if shipment.status != S.SUBMITTED or shipment.carrier_order_id is None:
-                run.effects.append(self._finish_all([job], None))
-                continue
-            # Only carrier calls count against ``concurrency``: reading and writing our
-            # own database and files must not keep a carrier slot idle.
-            async with self._carrier_slots:
-                document = await carrier.fetch_label(
-                    _carrier_order(shipment, order), LabelRequest()
-                )
-            path = await asyncio.to_thread(
-                self.ctx.labels.save,
-                shipment.tenant_id,
-                shipment.id,
-                document.content,
-                document.media_type,
+        ready = [(j, s, o) for j, s, o in items if s.status == S.SUBMITTED and s.carrier_order_id]
+        stale = [j for j, s, _ in items if (j, s) not in {(r[0], r[1]) for r in ready}]
+        if stale:
+            run.effects.append(self._finish_all(stale, None))
+        if not ready:
+            return
+        orders = [_carrier_order(s, o) for _, s, o in ready]
+        # Only carrier calls count against ``concurrency``: reading and writing our
+        # own database and files must not keep a carrier slot idle.
+        async with self._carrier_slots:
+            if Capability.LABEL_BATCH in carrier.capabilities and len(orders) > 1:
+                documents = await carrier.fetch_labels(orders, LabelRequest())
+            else:
+                documents = {
+                    orders[0].carrier_order_id: await carrier.fetch_label(orders[0], LabelRequest())
+                }
+        pairs = [(s, o.carrier_order_id) for (_, s, _), o in zip(ready, orders, strict=True)]
+        saved = await asyncio.to_thread(self._save_labels, pairs, documents)
+        for (job, shipment, _), label in zip(ready, saved, strict=True):
+            self._progress(run, job, shipment, S.LABEL_READY, "label stored", label)
+
+    def _save_labels(
+        self, pairs: list[tuple[ShipmentRow, str]], documents: dict[str, LabelDocument]
+    ) -> list[tuple[str, str]]:
+        """Write each shipment's label (by its carrier order id); the stored paths."""
+        saved = []
+        for shipment, carrier_order_id in pairs:
+            document = documents[carrier_order_id]
+            path = self.ctx.labels.save(
+                shipment.tenant_id, shipment.id, document.content, document.media_type
             )
-            self._progress(
-                run, job, shipment, S.LABEL_READY, "label stored", (path, document.media_type)
-            )
+            saved.append((path, document.media_type))
+        return saved
 
     async def _cancel(
         self,

@@ -8,6 +8,7 @@ handed back for the careful one-at-a-time path.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,10 @@ class Progress:
     follow_up: JobKind | None = None
     outcome: str = "ok"
     exchange_ids: tuple[int, ...] = ()
+    # A second step taken in the same run: expect -> via -> target (created, then labelled).
+    via: ShipmentStatus | None = None
+    via_reason: str | None = None
+    via_operation: str | None = None
     # Called instead when the shipment is no longer in ``expect``.
     otherwise: Callable[[Session, list[int]], None] | None = None
 
@@ -94,13 +99,53 @@ def _finish_owned(session: Session, worker_id: str, job_ids: list[int], now: dat
 def _move_shipments(session: Session, batch: list[Progress], now: datetime) -> None:
     rows = []
     for p in batch:
-        transition(p.expect, p.target)  # the table still rules: raises if illegal
+        steps = [p.expect, p.via, p.target] if p.via is not None else [p.expect, p.target]
         row = {"id": p.shipment_id, "status": p.target.value, "updated_at": now, **p.values}
-        stamp = STAMPS.get(p.target)
-        if stamp is not None:
-            row[stamp] = now
+        for before, after in itertools.pairwise(steps):
+            transition(before, after)  # the table still rules: raises if illegal
+            stamp = STAMPS.get(after)
+            if stamp is not None:
+                row[stamp] = now
         rows.append(row)
     session.execute(update(ShipmentRow), rows)  # ORM bulk UPDATE by primary key
+
+
+def _transitions(p: Progress, now: datetime) -> list[dict[str, Any]]:
+    steps: list[tuple[ShipmentStatus, ShipmentStatus, str | None]] = [
+        (p.expect, p.target, p.reason)
+    ]
+    if p.via is not None:
+        steps = [(p.expect, p.via, p.via_reason), (p.via, p.target, p.reason)]
+    return [
+        {
+            "tenant_id": p.job.tenant_id,
+            "shipment_id": p.shipment_id,
+            "from_status": before.value,
+            "to_status": after.value,
+            "reason": reason,
+            "at": now,
+        }
+        for before, after, reason in steps
+    ]
+
+
+def _attempts(p: Progress, worker_id: str, now: datetime) -> list[dict[str, Any]]:
+    operations = [p.job.kind] + ([p.via_operation] if p.via_operation else [])
+    return [
+        {
+            "tenant_id": p.job.tenant_id,
+            "shipment_id": p.shipment_id,
+            "job_id": p.job.id,
+            "operation": operation,
+            "worker_id": worker_id,
+            "outcome": p.outcome,
+            "error_code": None,
+            "message": None,
+            "exchange_ids": list(p.exchange_ids) or None,
+            "at": now,
+        }
+        for operation in operations
+    ]
 
 
 def _record(
@@ -108,38 +153,8 @@ def _record(
 ) -> None:
     if not ready:
         return
-    session.execute(
-        insert(TransitionRow),
-        [
-            {
-                "tenant_id": p.job.tenant_id,
-                "shipment_id": p.shipment_id,
-                "from_status": p.expect.value,
-                "to_status": p.target.value,
-                "reason": p.reason,
-                "at": now,
-            }
-            for p in ready
-        ],
-    )
-    session.execute(
-        insert(AttemptRow),
-        [
-            {
-                "tenant_id": p.job.tenant_id,
-                "shipment_id": p.shipment_id,
-                "job_id": p.job.id,
-                "operation": p.job.kind,
-                "worker_id": worker_id,
-                "outcome": p.outcome,
-                "error_code": None,
-                "message": None,
-                "exchange_ids": list(p.exchange_ids) or None,
-                "at": now,
-            }
-            for p in ready
-        ],
-    )
+    session.execute(insert(TransitionRow), [t for p in ready for t in _transitions(p, now)])
+    session.execute(insert(AttemptRow), [a for p in ready for a in _attempts(p, worker_id, now)])
     follow_ups = [
         job_values(
             tenant_id=p.job.tenant_id,

@@ -26,8 +26,10 @@ log = structlog.get_logger(__name__)
 READ_GROUP = 50
 
 
-def group_jobs(jobs: Sequence[ClaimedJob], batch_sizes: dict[str, int]) -> list[list[ClaimedJob]]:
-    """Jobs of one kind and account go together: submits up to the carrier's batch size."""
+def group_jobs(
+    jobs: Sequence[ClaimedJob], batch_sizes: dict[tuple[str, str], int]
+) -> list[list[ClaimedJob]]:
+    """Jobs of one kind and account go together, up to the carrier's batch for that kind."""
     by_kind: dict[tuple[str, str | None], list[ClaimedJob]] = defaultdict(list)
     for job in jobs:
         by_kind[(job.kind, job.account_id)].append(job)
@@ -36,8 +38,8 @@ def group_jobs(jobs: Sequence[ClaimedJob], batch_sizes: dict[str, int]) -> list[
         if account_id is None:
             groups.extend([job] for job in batch)
             continue
-        size = batch_sizes.get(account_id, 1) if kind == JobKind.SUBMIT else READ_GROUP
-        size = max(1, size)
+        default = 1 if kind == JobKind.SUBMIT else READ_GROUP
+        size = max(1, batch_sizes.get((account_id, kind), default))
         groups.extend(batch[i : i + size] for i in range(0, len(batch), size))
     return groups
 
@@ -51,7 +53,7 @@ class Worker:
         self._freed = asyncio.Event()
         self._claimed = 0
 
-    def _batch_sizes(self) -> dict[str, int]:
+    def _batch_sizes(self) -> dict[tuple[str, str], int]:
         # The connector class knows its batch size; accounts map to carriers once claimed.
         return self.dispatcher.batch_sizes()
 

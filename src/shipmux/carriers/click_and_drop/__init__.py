@@ -8,6 +8,7 @@ unknown create outcome with ``find_orders`` (our reference is its ``orderReferen
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -45,6 +46,7 @@ class ClickAndDrop:
             Capability.BATCH_CREATE,
             Capability.LOOKUP_BY_REFERENCE,
             Capability.LABEL_PDF,  # OBA accounts only; an OLP account raises FeatureUnavailable
+            Capability.LABEL_BATCH,
             Capability.CANCEL,
             Capability.DESPATCH,
             Capability.MANIFEST,
@@ -131,17 +133,49 @@ class ClickAndDrop:
 
         Click & Drop makes PDF only, so ``request.format`` is not honoured.
         """
+        self._refuse_olp()
+        content = await self._get_label([_identifier(order.carrier_order_id)], request)
+        return LabelDocument(content=content)
+
+    async def fetch_labels(
+        self, orders: Sequence[CarrierOrder], request: LabelRequest
+    ) -> dict[str, LabelDocument]:
+        """Labels of many orders from one call: Click & Drop answers one PDF for them all.
+
+        The PDF is split by page and a page is given to an order only if the order's
+        tracking number is printed on it; anything that cannot be proven (an order
+        without a tracking number, a page that names none or two) is fetched on its
+        own instead. A wrong label on a parcel is worse than a slower run.
+        """
+        if len(orders) > self.max_batch:
+            raise ValueError(f"at most {self.max_batch} orders per call")
+        tracked = [o for o in orders if o.tracking_number]
+        documents: dict[str, LabelDocument] = {}
+        if len(tracked) > 1:
+            self._refuse_olp()
+            content = await self._get_label(
+                [_identifier(o.carrier_order_id) for o in tracked], request
+            )
+            split = await asyncio.to_thread(mapping.split_label_pdf, content, tracked)
+            documents = {i: LabelDocument(content=c) for i, c in split.items()}
+        for order in orders:
+            if order.carrier_order_id not in documents:
+                documents[order.carrier_order_id] = await self.fetch_label(order, request)
+        return documents
+
+    def _refuse_olp(self) -> None:
         if self.settings.account_type == "OLP":
             raise FeatureUnavailable(
                 "labels need an OBA account", carrier=self.slug, operation="get_label"
             )
-        content = await self._client.get_label(
-            [_identifier(order.carrier_order_id)],
+
+    async def _get_label(self, identifiers: list[int], request: LabelRequest) -> bytes:
+        return await self._client.get_label(
+            identifiers,
             document_type="postageLabel",
             include_returns_label=request.include_returns_label,
             include_cn=request.include_customs and self.settings.include_customs_documents,
         )
-        return LabelDocument(content=content)
 
     async def cancel(self, order: CarrierOrder) -> None:
         """Delete the order at Click & Drop; its label becomes void.

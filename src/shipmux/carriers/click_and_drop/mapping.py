@@ -7,6 +7,7 @@ stamped with is passed in. The connector calls these before and after each reque
 from __future__ import annotations
 
 import base64
+import io
 import math
 import re
 import urllib.parse
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 import pydantic
 from pydantic.alias_generators import to_camel
+from pypdf import PageObject, PdfReader, PdfWriter
 
 from shipmux.carriers.base import CarrierOrder, CreateResult, LabelDocument
 from shipmux.carriers.click_and_drop import schemas as wire
@@ -544,3 +546,40 @@ def identifier_segment(identifiers: Sequence[int | str]) -> str:
 def chunks(values: Sequence[T], size: int = MAX_IDENTIFIERS) -> list[Sequence[T]]:
     """``values`` in runs of at most ``size``: one call each."""
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def _page_owner(page: PageObject, orders: Sequence[CarrierOrder]) -> str | None:
+    """The one order whose tracking number the page prints, if exactly one does."""
+    text = page.get_contents()
+    data = text.get_data() if text is not None else b""
+    owners = [
+        o.carrier_order_id
+        for o in orders
+        if o.tracking_number and o.tracking_number.encode() in data
+    ]
+    return owners[0] if len(owners) == 1 else None
+
+
+def split_label_pdf(content: bytes, orders: Sequence[CarrierOrder]) -> dict[str, bytes]:
+    """One PDF per order out of a many-order label PDF; only pages proven to be theirs.
+
+    A page belongs to the order whose tracking number it prints (the customs pages
+    of an order print it too); an order gets its document only if every page of
+    the PDF could be given to some order.
+    """
+    reader = PdfReader(io.BytesIO(content))
+    pages: dict[str, list[PageObject]] = {}
+    for page in reader.pages:
+        owner = _page_owner(page, orders)
+        if owner is None:
+            return {}
+        pages.setdefault(owner, []).append(page)
+    documents = {}
+    for order_id, owned in pages.items():
+        writer = PdfWriter()
+        for page in owned:
+            writer.add_page(page)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        documents[order_id] = buffer.getvalue()
+    return documents
