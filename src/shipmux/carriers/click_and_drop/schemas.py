@@ -310,15 +310,18 @@ class UpdateOrdersStatusRequest(_Request):
     items: list[UpdateOrderStatusRequest] = Field(min_length=1, max_length=100)
 
 
-class UpdatedOrderInfo(_Response):
+class _OrderNamed(_Response):
+    """The pair every per-order answer of status and delete calls starts with."""
+
     order_identifier: int | None = None
     order_reference: str | None = None
+
+
+class UpdatedOrderInfo(_OrderNamed):
     status: str | None = None
 
 
-class OrderUpdateError(_Response):
-    order_identifier: int | None = None
-    order_reference: str | None = None
+class OrderUpdateError(_OrderNamed):
     status: str | None = None
     code: str | None = None
     message: str | None = None
@@ -332,15 +335,11 @@ class UpdateOrderStatusResponse(_Response):
 # --- DELETE /orders/{ids} --------------------------------------------------------------------
 
 
-class DeletedOrderInfo(_Response):
-    order_identifier: int | None = None
-    order_reference: str | None = None
+class DeletedOrderInfo(_OrderNamed):
     order_info: str | None = None
 
 
-class OrderErrorInfo(_Response):
-    order_identifier: int | None = None
-    order_reference: str | None = None
+class OrderErrorInfo(_OrderNamed):
     code: str | None = None
     message: str | None = None
 
