@@ -46,7 +46,7 @@ async def test_polling_reads_the_order_back_by_the_carriers_id(live: LiveSandbox
     async with live.carrier() as carrier:
         [result] = await carrier.create_orders([make_order()])
         assert result.created is not None
-        [polled] = await carrier.get_orders([result.created.carrier_order_id])
+        [polled] = await carrier.get_orders([result.created])
     assert polled.carrier_order_id == result.created.carrier_order_id
     assert polled.reference == result.reference
 
@@ -102,7 +102,7 @@ async def test_despatch_is_recorded(live: LiveSandbox) -> None:
         assert result.created is not None
         await carrier.despatch(result.created, datetime.now(UTC))
         if live.has(Capability.POLL_TRACKING):
-            [polled] = await carrier.get_orders([result.created.carrier_order_id])
+            [polled] = await carrier.get_orders([result.created])
             assert polled.despatched_at is not None
 
 
@@ -143,7 +143,7 @@ async def test_create_committed_then_timed_out_is_unknown_and_found_after(
         # Reconciliation adopts the stored order instead of sending it again.
         assert list(found) == [order.reference]
         if live.has(Capability.POLL_TRACKING):
-            polled = await carrier.get_orders([found[order.reference].carrier_order_id])
+            polled = await carrier.get_orders([found[order.reference]])
             assert [o.reference for o in polled] == [order.reference]
 
 

@@ -8,9 +8,10 @@ format. Capabilities are declared, not discovered: a service checks
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import ClassVar, Protocol, runtime_checkable
 
 from shipmux.domain.errors import FieldProblem
@@ -24,6 +25,10 @@ __all__ = [
     "CreateResult",
     "LabelDocument",
     "LabelRequest",
+    "Rate",
+    "RateExtra",
+    "TrackingEvent",
+    "TrackingStage",
 ]
 
 
@@ -40,6 +45,57 @@ class Capability(enum.StrEnum):
     POLL_TRACKING = "poll_tracking"
     PUSH_TRACKING = "push_tracking"
     QUOTE = "quote"
+    # Created orders are unpaid until ``pay``; labels only exist after it (Parcel2Go).
+    PAYMENT = "payment"
+
+
+class TrackingStage(enum.StrEnum):
+    """Our normalised tracking stages, in the order a parcel passes them."""
+
+    BOOKED = "booked"
+    COLLECTED = "collected"  # collected, or dropped off at a shop
+    IN_TRANSIT = "in_transit"
+    AT_DEPOT = "at_depot"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    EXCEPTION = "exception"
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingEvent:
+    """One thing that happened to a parcel, as the carrier reported it."""
+
+    carrier_shipment_ref: str  # the carrier's parcel reference (Parcel2Go OrderLineId)
+    stage: TrackingStage
+    occurred_at: datetime
+    carrier_code: str = ""
+    description: str | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RateExtra:
+    """An extra on a rate: ``included`` ones are in the price, the others are offers."""
+
+    kind: str  # the carrier's own name: Sms, Signature, Cover, ...
+    price: Decimal  # with VAT
+    price_ex_vat: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """One service the carrier offers for an order, priced."""
+
+    service_code: str
+    service_name: str
+    courier: str
+    price: Decimal  # with VAT, extras asked for included
+    price_ex_vat: Decimal
+    currency: str
+    collection: str  # "collection" | "drop_off"
+    estimated_delivery: date | None = None
+    extras: tuple[RateExtra, ...] = ()
+    available_extras: tuple[RateExtra, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +110,14 @@ class CarrierOrder:
     manifested_at: datetime | None = None
     delivered_at: datetime | None = None
     package_tracking_numbers: tuple[str, ...] = ()
+    # The carrier's parcel reference webhooks and tracking name (Parcel2Go OrderLineId).
+    carrier_shipment_ref: str | None = None
+    # What the connector needs again later (Parcel2Go's order Hash); not secret.
+    carrier_data: Mapping[str, str] = field(default_factory=dict)
+    service_code: str | None = None
+    price: Decimal | None = None  # with VAT, as the carrier will charge it
+    currency: str | None = None
+    paid_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +139,7 @@ class LabelRequest:
     """Which document the hub wants; connectors ignore what they cannot do."""
 
     format: str = "pdf"  # pdf | png | zpl
+    media: str | None = None  # a4 | 4x6 | a4-4x6; None: the account's default
     include_customs: bool = True
     include_returns_label: bool = False
 
@@ -107,8 +172,28 @@ class Carrier(Protocol):
         """The carrier's orders for those of our references it knows."""
         ...
 
-    async def get_orders(self, carrier_order_ids: Sequence[str]) -> list[CarrierOrder]:
-        """Re-read orders by the carrier's own ids (polling)."""
+    async def get_orders(self, orders: Sequence[CarrierOrder]) -> list[CarrierOrder]:
+        """Re-read orders the carrier holds (polling; after a payment whose answer was lost)."""
+        ...
+
+    async def quote(self, order: Order) -> list[Rate]:
+        """Every service the carrier offers for the order, priced (``QUOTE`` only)."""
+        ...
+
+    async def pay(
+        self, order: Order, placed: CarrierOrder, max_price: Decimal | None
+    ) -> CarrierOrder:
+        """Pay for a created order (``PAYMENT`` only); the order as paid.
+
+        Verifies the price first and raises ``PriceChanged`` without paying when it
+        is above ``max_price``. Raises ``OutcomeUnknown`` when the payment was sent and
+        its answer lost: the caller reads the order back (``get_orders``) before paying
+        again, because paying twice charges twice.
+        """
+        ...
+
+    async def track(self, order: CarrierOrder) -> list[TrackingEvent]:
+        """The order's tracking events, oldest first (``POLL_TRACKING`` only)."""
         ...
 
     async def fetch_label(self, order: CarrierOrder, request: LabelRequest) -> LabelDocument:

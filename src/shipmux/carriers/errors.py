@@ -2,7 +2,8 @@
 
     CarrierError                 base: carrier, operation, HTTP status, body excerpt
     ├── CarrierRejected          the carrier understood and said no (fields named); not retryable
-    │   └── FeatureUnavailable   the account cannot do this (e.g. labels on an OLP account)
+    │   ├── FeatureUnavailable   the account cannot do this (e.g. labels on an OLP account)
+    │   └── PriceChanged         the price rose past what the tenant accepts; nothing was paid
     ├── CarrierAuthFailed        credentials wrong or expired; pause the account
     ├── CarrierRateLimited       retry after ``retry_after`` seconds
     ├── CarrierUnavailable       it surely did not take effect (refused, 5xx on a read); retry
@@ -27,6 +28,7 @@ __all__ = [
     "CarrierUnavailable",
     "FeatureUnavailable",
     "OutcomeUnknown",
+    "PriceChanged",
 ]
 
 
@@ -79,6 +81,17 @@ class FeatureUnavailable(CarrierRejected):
     """The carrier account cannot do this at all."""
 
     code = "carrier_feature_unavailable"
+
+
+class PriceChanged(CarrierRejected):
+    """The verified price is above the most the tenant accepts; no money moved."""
+
+    code = "carrier_price_changed"
+
+    def __init__(self, message: str, *, quoted: str, verified: str, **kw: object):
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.quoted = quoted
+        self.verified = verified
 
 
 class CarrierAuthFailed(CarrierError):

@@ -29,6 +29,11 @@ from shipmux.storage.types import UTCDateTime
 __all__ = [
     "ApiKeyRow",
     "AttemptRow",
+    "CaseRow",
+    "RateCardRow",
+    "RoutingPolicyRow",
+    "TrackingEventRow",
+    "WebhookReceiptRow",
     "Base",
     "CarrierAccountRow",
     "ExchangeRow",
@@ -134,6 +139,19 @@ class ShipmentRow(Base):
     label_media_type: Mapped[str | None] = mapped_column(String(50))
     # Set when a create was sent but its answer lost: look up before sending again.
     lookup_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The carrier's reference of the parcel line (Parcel2Go's OrderLineId): webhooks name it.
+    carrier_shipment_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    # What a connector must keep between calls (Parcel2Go's order Hash); never secret.
+    carrier_data: Mapped[dict[str, Any] | None]
+    service_code: Mapped[str | None] = mapped_column(String(100))
+    routed_by: Mapped[str | None] = mapped_column(String(40))  # explicit | rule:<n> | cheapest…
+    currency: Mapped[str | None] = mapped_column(String(3))
+    quoted_price: Mapped[float | None] = mapped_column(Float)  # with VAT, when chosen
+    price: Mapped[float | None] = mapped_column(Float)  # with VAT, as the carrier charged it
+    paid_at: Mapped[datetime | None]
+    # Set when a payment was sent but its answer lost: read the order back before paying.
+    payment_unknown: Mapped[bool] = mapped_column(Boolean, default=False)
+    tracking_stage: Mapped[str | None] = mapped_column(String(30))
     problems: Mapped[list[Any] | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None]
@@ -238,3 +256,87 @@ class IdempotencyRow(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+
+
+class TrackingEventRow(Base):
+    """One tracking event of a shipment, from a webhook or a poll; duplicates are dropped."""
+
+    __tablename__ = "tracking_events"
+    __table_args__ = (UniqueConstraint("shipment_id", "occurred_at", "stage", "carrier_code"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"))
+    shipment_id: Mapped[str] = mapped_column(String(40), ForeignKey("shipments.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(30))
+    carrier_code: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(20))  # webhook | poll
+    occurred_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+
+
+class CaseRow(Base):
+    """An enquiry or claim the carrier raised about a shipment (Parcel2Go ``Case``)."""
+
+    __tablename__ = "shipment_cases"
+    __table_args__ = (UniqueConstraint("shipment_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"))
+    shipment_id: Mapped[str] = mapped_column(String(40), ForeignKey("shipments.id"), index=True)
+    case_id: Mapped[str] = mapped_column(String(100))
+    case_type: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(60))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
+
+
+class WebhookReceiptRow(Base):
+    """Every authenticated webhook we took, once per carrier event id (replays are dropped)."""
+
+    __tablename__ = "webhook_receipts"
+    __table_args__ = (UniqueConstraint("carrier_account_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"), index=True)
+    carrier_account_id: Mapped[str] = mapped_column(String(40), ForeignKey("carrier_accounts.id"))
+    event_id: Mapped[str] = mapped_column(String(100))
+    event_type: Mapped[str] = mapped_column(String(40))
+    shipment_id: Mapped[str | None] = mapped_column(String(40), ForeignKey("shipments.id"))
+    outcome: Mapped[str] = mapped_column(String(40))  # applied | unknown_shipment | ignored
+    body: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+
+
+class RateCardRow(Base):
+    """One priced service band of an account without a quote API (a tenant-loaded CSV)."""
+
+    __tablename__ = "rate_cards"
+    __table_args__ = (Index("ix_rate_cards_account", "tenant_id", "carrier_account_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"))
+    carrier_account_id: Mapped[str] = mapped_column(String(40), ForeignKey("carrier_accounts.id"))
+    service_code: Mapped[str] = mapped_column(String(100))
+    service_name: Mapped[str] = mapped_column(String(200))
+    destinations: Mapped[str] = mapped_column(String(2000))  # ISO-2 codes, space separated; * all
+    max_weight_grams: Mapped[int] = mapped_column(Integer)
+    price: Mapped[float] = mapped_column(Float)  # with VAT
+    price_ex_vat: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    transit_days: Mapped[int | None] = mapped_column(Integer)
+    collection: Mapped[str] = mapped_column(String(20))  # drop_off | collection
+    extras: Mapped[str] = mapped_column(String(200), default="")  # included extras, space separated
+
+
+class RoutingPolicyRow(Base):
+    """How a tenant's orders without a named account pick one: rules, then a strategy."""
+
+    __tablename__ = "routing_policies"
+
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"), primary_key=True)
+    rules: Mapped[list[Any]]
+    strategy: Mapped[str] = mapped_column(String(20))  # default | cheapest | fastest
+    quote_timeout_seconds: Mapped[float] = mapped_column(Float, default=10.0)
+    updated_at: Mapped[datetime]

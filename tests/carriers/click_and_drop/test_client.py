@@ -72,7 +72,7 @@ async def test_created_order_reads_back_by_id_and_by_reference(sandbox: Sandbox)
     reference = f'Ref;With Space/Slash"q-{uuid.uuid4().hex[:8]}'
     async with sandbox.connector() as carrier:
         created = await create(carrier, reference=reference)
-        [by_id] = await carrier.get_orders([created.carrier_order_id])
+        [by_id] = await carrier.get_orders([created])
         by_reference = await carrier.find_orders([reference])
     assert by_id.reference == reference
     assert by_reference[reference].carrier_order_id == created.carrier_order_id
@@ -130,8 +130,9 @@ async def test_batch_of_more_than_max_is_refused(sandbox: Sandbox) -> None:
 async def test_unknown_orders_are_simply_absent(sandbox: Sandbox) -> None:
     async with sandbox.connector() as carrier:
         known = await create(carrier)
-        assert await carrier.get_orders(["999999"]) == []
-        polled = await carrier.get_orders(["999999", known.carrier_order_id])
+        unknown = CarrierOrder("999999", "NOPE")
+        assert await carrier.get_orders([unknown]) == []
+        polled = await carrier.get_orders([unknown, known])
         assert [o.carrier_order_id for o in polled] == [known.carrier_order_id]
         assert await carrier.find_orders(["x" * 41, "NOPE"]) == {}
 
@@ -177,7 +178,7 @@ async def test_label_with_returns_label_and_customs_is_one_pdf(sandbox: Sandbox)
         full = await carrier.fetch_label(
             international, LabelRequest(include_customs=True, include_returns_label=True)
         )
-        [printed] = await carrier.get_orders([order.carrier_order_id])
+        [printed] = await carrier.get_orders([order])
     assert pdf_pages(plain.content) >= 1
     assert pdf_pages(full.content) > pdf_pages(plain.content)
     assert printed.label_printed_at is not None
@@ -236,9 +237,9 @@ async def test_despatch_then_reset_walks_the_status_back(sandbox: Sandbox) -> No
         order = await create(carrier)
         await carrier.fetch_label(order, LabelRequest())
         await carrier.reset(order)
-        [reset] = await carrier.get_orders([order.carrier_order_id])
+        [reset] = await carrier.get_orders([order])
         await carrier.despatch(order, datetime.now(UTC))
-        [despatched] = await carrier.get_orders([order.carrier_order_id])
+        [despatched] = await carrier.get_orders([order])
     assert status_of(reset) is ShipmentStatus.SUBMITTED
     assert status_of(despatched) is ShipmentStatus.DESPATCHED
 
@@ -248,7 +249,7 @@ async def test_cancel_twice_is_harmless(sandbox: Sandbox) -> None:
         order = await create(carrier)
         await carrier.cancel(order)
         await carrier.cancel(order)
-        assert await carrier.get_orders([order.carrier_order_id]) == []
+        assert await carrier.get_orders([order]) == []
     rows = [r for r in sandbox.stored_orders() if r["orderReference"] == order.reference]
     assert [r["status"] for r in rows] == ["deleted"]
 
@@ -270,7 +271,7 @@ async def test_manifest_takes_labelled_orders_and_returns_its_pdf(sandbox: Sandb
         await carrier.fetch_label(order, LabelRequest())
         manifest = await carrier.manifest()
         again = await carrier.get_manifest(manifest.number)
-        [manifested] = await carrier.get_orders([order.carrier_order_id])
+        [manifested] = await carrier.get_orders([order])
     assert manifest.number == again.number
     assert again.status == "Completed"
     assert again.document is not None

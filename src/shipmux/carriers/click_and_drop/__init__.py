@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import ClassVar
 
 from shipmux.carriers.base import (
@@ -19,6 +20,8 @@ from shipmux.carriers.base import (
     CreateResult,
     LabelDocument,
     LabelRequest,
+    Rate,
+    TrackingEvent,
 )
 from shipmux.carriers.click_and_drop import mapping
 from shipmux.carriers.click_and_drop import schemas as wire
@@ -119,14 +122,33 @@ class ClickAndDrop:
                     found.setdefault(order.reference, order)
         return found
 
-    async def get_orders(self, carrier_order_ids: Sequence[str]) -> list[CarrierOrder]:
+    async def get_orders(self, orders: Sequence[CarrierOrder]) -> list[CarrierOrder]:
         """Re-read orders by Click & Drop's order identifiers (for polling)."""
-        ids = list(dict.fromkeys(_identifier(i) for i in carrier_order_ids))
-        orders: dict[int, CarrierOrder] = {}
+        ids = list(dict.fromkeys(_identifier(o.carrier_order_id) for o in orders))
+        read: dict[int, CarrierOrder] = {}
         for chunk in mapping.chunks(ids):
             for info in await self._client.get_orders(list(chunk)):
-                orders.setdefault(info.order_identifier, mapping.carrier_order_from_info(info))
-        return [orders[i] for i in ids if i in orders]
+                read.setdefault(info.order_identifier, mapping.carrier_order_from_info(info))
+        return [read[i] for i in ids if i in read]
+
+    async def quote(self, order: Order) -> list[Rate]:
+        """Click & Drop has no quote API; the hub prices it from the tenant's rate card."""
+        raise self._unsupported("quote")
+
+    async def pay(
+        self, order: Order, placed: CarrierOrder, max_price: Decimal | None
+    ) -> CarrierOrder:
+        """Postage is paid by the account (OBA) or in the Click & Drop app (OLP)."""
+        raise self._unsupported("pay")
+
+    async def track(self, order: CarrierOrder) -> list[TrackingEvent]:
+        """Click & Drop reports despatch and manifest only: ``get_orders`` polls those."""
+        raise self._unsupported("track")
+
+    def _unsupported(self, operation: str) -> FeatureUnavailable:
+        return FeatureUnavailable(
+            f"Click & Drop has no {operation} API", carrier=self.slug, operation=operation
+        )
 
     async def fetch_label(self, order: CarrierOrder, request: LabelRequest) -> LabelDocument:
         """The postage label PDF (with CN22/CN23 when asked); OBA accounts only.
