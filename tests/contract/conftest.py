@@ -35,6 +35,8 @@ class ScenarioHooks:
     # field (in our paths) the refusal must name.
     refused_order: Callable[[], Order] = lambda: make_order(service_code="NO-SUCH-SERVICE")
     refused_field: str = "service_code"
+    # A plain order this carrier takes (service codes differ from carrier to carrier).
+    order: Callable[..., Order] = make_order
     # Extra settings every connector of this carrier is built with.
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -42,6 +44,11 @@ class ScenarioHooks:
 SCENARIO_HOOKS: dict[str, ScenarioHooks] = {
     # The sandbox (like the live API [obs]) refuses an OLP-only service on an OBA account.
     "click-and-drop": ScenarioHooks(refused_order=lambda: make_order(service_code="OLP1")),
+    # No service named: the connector takes the cheapest the quote offers.
+    "parcel2go": ScenarioHooks(
+        refused_order=lambda: make_order(service_code="no-such-service"),
+        order=lambda **kw: make_order(**({"service_code": None} | kw)),
+    ),
 }
 
 
@@ -68,6 +75,9 @@ class LiveSandbox:
             yield connector
         finally:
             await connector.aclose()
+
+    def order(self, **overrides: Any) -> Order:
+        return self.hooks.order(**overrides)
 
     def has(self, capability: Capability) -> bool:
         return capability in self.entry.connector.capabilities

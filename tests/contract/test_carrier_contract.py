@@ -12,15 +12,21 @@ import io
 import time
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pypdf
 import pytest
 
 from shipmux.carriers.base import Capability, LabelRequest
-from shipmux.carriers.errors import CarrierAuthFailed, CarrierRateLimited, OutcomeUnknown
+from shipmux.carriers.errors import (
+    CarrierAuthFailed,
+    CarrierRateLimited,
+    CarrierUnavailable,
+    OutcomeUnknown,
+    PriceChanged,
+)
 from shipmux.carriers.http import Exchange, exchange_sink
 from tests.contract.conftest import LiveSandbox, malformed_credentials
-from tests.factories import make_order
 
 pytestmark = pytest.mark.anyio
 
@@ -31,7 +37,7 @@ def awkward_reference() -> str:
 
 
 async def test_create_one_order(live: LiveSandbox) -> None:
-    order = make_order()
+    order = live.order()
     async with live.carrier() as carrier:
         [result] = await carrier.create_orders([order])
     assert result.ok, result.problems
@@ -44,7 +50,7 @@ async def test_create_one_order(live: LiveSandbox) -> None:
 async def test_polling_reads_the_order_back_by_the_carriers_id(live: LiveSandbox) -> None:
     live.require(Capability.POLL_TRACKING)
     async with live.carrier() as carrier:
-        [result] = await carrier.create_orders([make_order()])
+        [result] = await carrier.create_orders([live.order()])
         assert result.created is not None
         [polled] = await carrier.get_orders([result.created])
     assert polled.carrier_order_id == result.created.carrier_order_id
@@ -53,7 +59,7 @@ async def test_polling_reads_the_order_back_by_the_carriers_id(live: LiveSandbox
 
 async def test_batch_with_one_refused_order_succeeds_for_the_others(live: LiveSandbox) -> None:
     live.require(Capability.BATCH_CREATE)
-    good, bad, other = make_order(), live.hooks.refused_order(), make_order()
+    good, bad, other = live.order(), live.hooks.refused_order(), live.order()
     async with live.carrier() as carrier:
         results = await carrier.create_orders([good, bad, other])
     assert [r.reference for r in results] == [good.reference, bad.reference, other.reference]
@@ -63,7 +69,7 @@ async def test_batch_with_one_refused_order_succeeds_for_the_others(live: LiveSa
 
 async def test_find_by_reference_with_awkward_characters(live: LiveSandbox) -> None:
     live.require(Capability.LOOKUP_BY_REFERENCE)
-    order = make_order(reference=awkward_reference())
+    order = live.order(reference=awkward_reference())
     async with live.carrier() as carrier:
         [result] = await carrier.create_orders([order])
         assert result.created is not None
@@ -76,17 +82,21 @@ async def test_find_by_reference_with_awkward_characters(live: LiveSandbox) -> N
 
 async def test_label_is_a_pdf(live: LiveSandbox) -> None:
     live.require(Capability.LABEL_PDF)
+    order = live.order()
     async with live.carrier() as carrier:
-        [result] = await carrier.create_orders([make_order()])
+        [result] = await carrier.create_orders([order])
         assert result.created is not None
-        label = await carrier.fetch_label(result.created, LabelRequest())
+        placed = result.created
+        if live.has(Capability.PAYMENT):  # no label before the order is paid for
+            placed = await carrier.pay(order, placed, None)
+        label = await carrier.fetch_label(placed, LabelRequest(format="pdf"))
     assert label.media_type == "application/pdf"
     assert len(pypdf.PdfReader(io.BytesIO(label.content)).pages) >= 1
 
 
 async def test_cancel_withdraws_the_order(live: LiveSandbox) -> None:
     live.require(Capability.CANCEL)
-    order = make_order()
+    order = live.order()
     async with live.carrier() as carrier:
         [result] = await carrier.create_orders([order])
         assert result.created is not None
@@ -98,7 +108,7 @@ async def test_cancel_withdraws_the_order(live: LiveSandbox) -> None:
 async def test_despatch_is_recorded(live: LiveSandbox) -> None:
     live.require(Capability.DESPATCH)
     async with live.carrier() as carrier:
-        [result] = await carrier.create_orders([make_order()])
+        [result] = await carrier.create_orders([live.order()])
         assert result.created is not None
         await carrier.despatch(result.created, datetime.now(UTC))
         if live.has(Capability.POLL_TRACKING):
@@ -110,7 +120,7 @@ async def test_429_becomes_rate_limited(live: LiveSandbox) -> None:
     live.set_faults(burst_429=1)
     async with live.carrier() as carrier:
         with pytest.raises(CarrierRateLimited) as caught:
-            await carrier.create_orders([make_order()])
+            await carrier.create_orders([live.order()])
     assert caught.value.retryable
     assert caught.value.status == 429
 
@@ -133,7 +143,7 @@ async def test_create_committed_then_timed_out_is_unknown_and_found_after(
     live: LiveSandbox,
 ) -> None:
     live.require(Capability.LOOKUP_BY_REFERENCE)
-    order = make_order()
+    order = live.order()
     live.set_faults(commit_then_timeout_rate=1.0, hang_seconds=3)
     async with live.carrier(timeout_seconds=0.5) as carrier:
         with pytest.raises(OutcomeUnknown):
@@ -147,20 +157,26 @@ async def test_create_committed_then_timed_out_is_unknown_and_found_after(
             assert [o.reference for o in polled] == [order.reference]
 
 
-async def test_5xx_on_create_is_unknown(live: LiveSandbox) -> None:
+async def test_5xx_on_create_is_never_a_definite_no(live: LiveSandbox) -> None:
+    """A 5xx is retried. On the create call itself it is unknown; a carrier whose create
+    starts with reads (Parcel2Go quotes and verifies first) may fail on a read, before
+    anything that could create an order was sent: that is plainly retryable."""
     live.set_faults(error_rate=1.0)
     async with live.carrier() as carrier:
-        with pytest.raises(OutcomeUnknown) as caught:
-            await carrier.create_orders([make_order()])
+        with pytest.raises((OutcomeUnknown, CarrierUnavailable)) as caught:
+            await carrier.create_orders([live.order()])
+    assert caught.value.retryable
     assert caught.value.status is not None
     assert caught.value.status >= 500
+    if caught.value.operation in ("create_orders", "create_order"):
+        assert isinstance(caught.value, OutcomeUnknown)
 
 
 async def test_malformed_credentials_fail_auth(live: LiveSandbox) -> None:
     settings = malformed_credentials(live.settings())
     async with live.carrier(settings) as carrier:
         with pytest.raises(CarrierAuthFailed) as caught:
-            await carrier.create_orders([make_order()])
+            await carrier.create_orders([live.order()])
     assert not caught.value.retryable
 
 
@@ -172,7 +188,7 @@ async def test_exchanges_are_recorded_with_secrets_masked(live: LiveSandbox) -> 
     token = exchange_sink.set(sink)
     try:
         async with live.carrier(settings) as carrier:
-            [result] = await carrier.create_orders([make_order()])
+            [result] = await carrier.create_orders([live.order()])
             if live.has(Capability.LOOKUP_BY_REFERENCE):
                 await carrier.find_orders([result.reference])
     finally:
@@ -192,3 +208,43 @@ async def test_exchanges_are_recorded_with_secrets_masked(live: LiveSandbox) -> 
         )
         for secret in secrets:
             assert secret not in kept
+
+
+async def test_quote_prices_services(live: LiveSandbox) -> None:
+    live.require(Capability.QUOTE)
+    async with live.carrier() as carrier:
+        rates = await carrier.quote(live.order())
+    assert rates
+    for rate in rates:
+        assert rate.service_code
+        assert 0 < rate.price_ex_vat <= rate.price
+        assert rate.collection in ("collection", "drop_off")
+
+
+async def test_payment_whose_answer_was_lost_is_read_back_paid(live: LiveSandbox) -> None:
+    live.require(Capability.PAYMENT)
+    order = live.order()
+    async with live.carrier(timeout_seconds=1.0) as carrier:
+        [result] = await carrier.create_orders([order])
+        assert result.created is not None
+        assert result.created.paid_at is None
+        live.set_faults(commit_then_timeout_rate=1.0, hang_seconds=3)
+        with pytest.raises(OutcomeUnknown):
+            await carrier.pay(order, result.created, None)
+        live.clear_faults()
+        [read] = await carrier.get_orders([result.created])
+    # The charge was taken although its answer was lost: reading back shows it.
+    assert read.paid_at is not None
+
+
+async def test_price_above_the_ceiling_is_not_paid(live: LiveSandbox) -> None:
+    live.require(Capability.PAYMENT)
+    order = live.order()
+    async with live.carrier() as carrier:
+        [result] = await carrier.create_orders([order])
+        assert result.created is not None
+        assert result.created.price is not None
+        with pytest.raises(PriceChanged):
+            await carrier.pay(order, result.created, result.created.price - Decimal("0.01"))
+        [read] = await carrier.get_orders([result.created])
+    assert read.paid_at is None

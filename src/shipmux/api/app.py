@@ -11,7 +11,7 @@ from starlette.types import ASGIApp
 from shipmux.api.errors import install_error_handlers
 from shipmux.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from shipmux.api.openapi import install_openapi
-from shipmux.api.routes import accounts, health, orders
+from shipmux.api.routes import accounts, health, orders, quotes, rate_cards, routing, webhooks
 from shipmux.services.context import HubContext
 
 __all__ = ["create_app"]
@@ -27,7 +27,15 @@ def create_app(ctx: HubContext, *, extra_mounts: Mapping[str, ASGIApp] | None = 
         redoc_url=None,
     )
     app.state.ctx = ctx
-    for router in (health.router, orders.router, accounts.router):
+    for router in (
+        health.router,
+        orders.router,
+        accounts.router,
+        webhooks.router,
+        rate_cards.router,
+        quotes.router,
+        routing.router,
+    ):
         app.include_router(router)
     for path, mounted in (extra_mounts or {}).items():
         app.mount(path, mounted)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from shipmux.carriers.base import Carrier
+from shipmux.carriers.base import Carrier, CarrierWebhook
 from shipmux.carriers.http import CarrierHttp, RateLimiter, Redactor
 from shipmux.carriers.settings import CarrierAccountSettings
 
@@ -34,6 +35,9 @@ class CarrierEntry:
     settings_model: type[CarrierAccountSettings]
     factory: Callable[[Any, CarrierHttp], Carrier]
     connector: type[Carrier]
+    # Checks and reads one pushed webhook: (body, account settings, now) -> what it says.
+    # Raises ``WebhookRejected``. None: the carrier pushes nothing.
+    read_webhook: Callable[[bytes, Any, datetime], CarrierWebhook] | None = None
 
 
 class LimiterPool:
@@ -51,7 +55,8 @@ class LimiterPool:
 
 def _entries() -> dict[str, CarrierEntry]:
     # Imported here so that importing shipmux.carriers.base never pulls in every connector.
-    from shipmux.carriers import click_and_drop
+    from shipmux.carriers import click_and_drop, parcel2go
+    from shipmux.carriers.parcel2go import webhooks as parcel2go_webhooks
 
     entries = [
         CarrierEntry(
@@ -60,6 +65,14 @@ def _entries() -> dict[str, CarrierEntry]:
             settings_model=click_and_drop.ClickAndDropSettings,
             factory=click_and_drop.ClickAndDrop,
             connector=click_and_drop.ClickAndDrop,
+        ),
+        CarrierEntry(
+            slug=parcel2go.Parcel2Go.slug,
+            title="Parcel2Go",
+            settings_model=parcel2go.Parcel2GoSettings,
+            factory=parcel2go.Parcel2Go,
+            connector=parcel2go.Parcel2Go,
+            read_webhook=parcel2go_webhooks.read_webhook,
         ),
     ]
     return {e.slug: e for e in entries}

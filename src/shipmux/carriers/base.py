@@ -22,6 +22,8 @@ __all__ = [
     "Capability",
     "Carrier",
     "CarrierOrder",
+    "CarrierWebhook",
+    "CaseUpdate",
     "CreateResult",
     "LabelDocument",
     "LabelRequest",
@@ -71,6 +73,29 @@ class TrackingEvent:
     carrier_code: str = ""
     description: str | None = None
     location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseUpdate:
+    """An enquiry or claim the carrier opened or moved on (Parcel2Go ``Case``)."""
+
+    case_id: str
+    case_type: str | None  # Enquiry | Claim
+    status: str | None
+    reference: str | None
+    customer_reference: str | None  # our reference, where the carrier echoes it
+    carrier_shipment_ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierWebhook:
+    """A webhook whose signature and age were checked: what it says, in our terms."""
+
+    event_id: str
+    event_type: str
+    sent_at: datetime
+    tracking: TrackingEvent | None = None
+    case: CaseUpdate | None = None
 
 
 @dataclass(frozen=True, slots=True)

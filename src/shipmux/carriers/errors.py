@@ -10,6 +10,8 @@
     ├── OutcomeUnknown           sent, but no answer: look it up before any retry
     └── CarrierProtocolError     an answer our wire models reject; alert, do not retry
 
+    WebhookRejected              a webhook that is not authentic, too old or malformed
+
 Connectors translate httpx errors and carrier answers into this tree in
 ``carriers.http``; nothing from httpx leaks past a connector. The worker's retry
 policy reads only ``retryable`` and ``retry_after``.
@@ -29,6 +31,7 @@ __all__ = [
     "FeatureUnavailable",
     "OutcomeUnknown",
     "PriceChanged",
+    "WebhookRejected",
 ]
 
 
@@ -125,3 +128,15 @@ class CarrierProtocolError(CarrierError):
     """The carrier answered with something we do not understand."""
 
     code = "carrier_protocol_error"
+
+
+class WebhookRejected(Exception):
+    """A webhook we must not act on: bad signature, outside the time window, or malformed.
+
+    ``reason`` is a stable code (``bad_signature``, ``stale``, ``malformed``) the hub
+    answers with; the message never repeats the secret or the expected signature.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -86,10 +86,22 @@ class Forbidden(ShipmuxError):
     code = "forbidden"
 
 
+class WebhookReplayed(Conflict):
+    """This webhook id was already taken; a replay is refused and changes nothing."""
+
+    code = "webhook_replayed"
+
+
 class Unauthenticated(ShipmuxError):
     """No API key, or one that is unknown or revoked."""
 
     code = "unauthenticated"
+
+
+class WebhookNotAuthentic(Unauthenticated):
+    """A webhook whose signature does not match, or that is too old, or unreadable."""
+
+    code = "webhook_not_authentic"
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,9 +27,11 @@ from shipmux.domain.errors import (
 )
 from shipmux.domain.limits import check_payload, strictest
 from shipmux.domain.orders import Order
+from shipmux.domain.routing import Routed, RoutingPolicy, Unroutable, decide
 from shipmux.domain.shipments import EDITABLE, ShipmentStatus
 from shipmux.services.outbox import JobKind, job_values
 from shipmux.services.problems import problems_from_validation
+from shipmux.services.routing import policy_in, routable
 from shipmux.services.shipments import move, transition_values
 from shipmux.storage.db import Database
 from shipmux.storage.ids import new_id
@@ -103,40 +105,52 @@ def request_fingerprint(body: Any) -> str:
 class _Valid:
     index: int
     order: Order
-    account: CarrierAccountRow
+    route: _Route
     payload: dict[str, Any]  # the order as stored: validated JSON
+
+    @property
+    def account_id(self) -> str | None:
+        return self.route.account.id if self.route.account else None
+
+    @property
+    def carrier(self) -> str | None:
+        return self.route.account.carrier if self.route.account else None
+
+    @property
+    def first_job(self) -> JobKind:
+        return JobKind.SUBMIT if self.route.account else JobKind.ROUTE
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """Where an order goes: an account now, or (account None) a quote-based pick later."""
+
+    account: CarrierAccountRow | None
+    routed_by: str
+    candidates: list[CarrierAccountRow]  # whose limits the order must meet
 
 
 @dataclass(frozen=True, slots=True)
 class _Accounts:
-    """A tenant's carrier accounts by name, and the one an order without a name goes to."""
+    """A tenant's carrier accounts by name, and its routing policy."""
 
     by_name: dict[str, CarrierAccountRow]
-    default: CarrierAccountRow | FieldProblem
+    policy: RoutingPolicy
 
-    @classmethod
-    def of(cls, rows: list[CarrierAccountRow]) -> _Accounts:
-        defaults = [a for a in rows if a.is_default] or rows
-        default: CarrierAccountRow | FieldProblem
-        if len(defaults) == 1:
-            default = defaults[0]
-        elif not defaults:
-            default = FieldProblem("carrier_account", "required", "no carrier account is connected")
-        else:
-            default = FieldProblem(
-                "carrier_account", "required", "several carrier accounts are connected: name one"
-            )
-        return cls({row.name: row for row in rows}, default)
-
-    def pick(self, order: Order) -> CarrierAccountRow | FieldProblem:
-        if order.carrier_account is None:
-            return self.default
-        account = self.by_name.get(order.carrier_account)
-        if account is None:
-            return FieldProblem(
-                "carrier_account", "unknown", f"no carrier account named '{order.carrier_account}'"
-            )
-        return account
+    def pick(self, order: Order) -> _Route | FieldProblem:
+        rows = {row.id: row for row in self.by_name.values()}
+        decision = decide(order, self.policy, [routable(row) for row in rows.values()])
+        if isinstance(decision, Unroutable):
+            return decision.problem
+        if isinstance(decision, Routed):
+            account = rows[decision.account.id]
+            return _Route(account, decision.routed_by, [account])
+        # Quotes decide later (the worker); the order must suit every account it may get.
+        routed_by = decision.routed_by
+        if routed_by != decision.strategy.value:
+            routed_by = f"{routed_by}:{decision.strategy.value}"
+        unpaused = [row for row in rows.values() if row.paused_reason is None]
+        return _Route(None, routed_by, unpaused or list(rows.values()))
 
 
 def _merge(*groups: list[FieldProblem]) -> list[FieldProblem]:
@@ -168,10 +182,10 @@ def _validate(index: int, raw: Any, accounts: _Accounts, seen: set[str]) -> _Val
     except ValidationError as exc:
         problems = _merge(problems_from_validation(exc), _raw_limits(raw, accounts))
         return OrderResult(index, reference, "rejected", problems=problems)
-    account = accounts.pick(order)
-    if isinstance(account, FieldProblem):
-        return OrderResult(index, order.reference, "rejected", problems=[account])
-    limits = carriers.registry()[account.carrier].connector.limits
+    route = accounts.pick(order)
+    if isinstance(route, FieldProblem):
+        return OrderResult(index, order.reference, "rejected", problems=[route])
+    limits = strictest(*(carriers.registry()[a.carrier].connector.limits for a in route.candidates))
     payload = order.model_dump(mode="json")
     problems = check_payload(payload, limits)
     if order.reference in seen:
@@ -181,7 +195,7 @@ def _validate(index: int, raw: Any, accounts: _Accounts, seen: set[str]) -> _Val
     seen.add(order.reference)
     if problems:
         return OrderResult(index, order.reference, "rejected", problems=problems)
-    return _Valid(index, order, account, payload)
+    return _Valid(index, order, route, payload)
 
 
 def _payload(item: _Valid, received_at: datetime) -> dict[str, Any]:
@@ -243,8 +257,9 @@ class _Writer:
                 "id": shipment_id,
                 "tenant_id": self.tenant_id,
                 "order_id": order_id,
-                "carrier_account_id": item.account.id,
-                "carrier": item.account.carrier,
+                "carrier_account_id": item.account_id,
+                "carrier": item.carrier,
+                "routed_by": item.route.routed_by,
                 "status": ShipmentStatus.ACCEPTED.value,
                 "lookup_needed": False,
                 "created_at": self.now,
@@ -259,9 +274,9 @@ class _Writer:
             jobs.append(
                 job_values(
                     tenant_id=self.tenant_id,
-                    kind=JobKind.SUBMIT,
+                    kind=item.first_job,
                     shipment_id=shipment_id,
-                    account_id=item.account.id,
+                    account_id=item.account_id,
                     max_attempts=self.max_attempts,
                     now=self.now,
                 )
@@ -295,11 +310,18 @@ class _Writer:
             if item.order.order_date
             else (order.payload.get("order_date"))
         )
-        same = payload == order.payload and shipment.carrier_account_id == item.account.id
+        same = (
+            payload == order.payload
+            and shipment.routed_by == item.route.routed_by
+            and (item.route.account is None or shipment.carrier_account_id == item.account_id)
+        )
         if not editable or same:
             return OrderResult(item.index, order.reference, "existing", order.id, shipment.status)
         order.payload, order.updated_at = payload, self.now
-        shipment.carrier_account_id, shipment.carrier = item.account.id, item.account.carrier
+        shipment.carrier_account_id, shipment.carrier = item.account_id, item.carrier
+        shipment.routed_by = item.route.routed_by
+        if item.route.account is None:  # a new quote decides: the last one's choice is void
+            shipment.service_code, shipment.quoted_price = None, None
         shipment.problems, shipment.last_error = None, None
         if shipment.status != ShipmentStatus.ACCEPTED:
             move(self.session, shipment, ShipmentStatus.ACCEPTED, self.now, "updated by merchant")
@@ -307,9 +329,9 @@ class _Writer:
                 JobRow(
                     **job_values(
                         tenant_id=self.tenant_id,
-                        kind=JobKind.SUBMIT,
+                        kind=item.first_job,
                         shipment_id=shipment.id,
-                        account_id=item.account.id,
+                        account_id=item.account_id,
                         max_attempts=self.max_attempts,
                         now=self.now,
                     )
@@ -323,7 +345,7 @@ def _load_accounts(session: Session, tenant_id: str) -> _Accounts:
     rows = session.scalars(
         select(CarrierAccountRow).where(CarrierAccountRow.tenant_id == tenant_id)
     )
-    return _Accounts.of(list(rows))
+    return _Accounts({row.name: row for row in rows}, policy_in(session, tenant_id))
 
 
 def _stored_answer(

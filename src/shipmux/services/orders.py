@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,9 +19,11 @@ from shipmux.services.shipments import move
 from shipmux.storage.tables import (
     AttemptRow,
     CarrierAccountRow,
+    CaseRow,
     JobRow,
     OrderRow,
     ShipmentRow,
+    TrackingEventRow,
     TransitionRow,
 )
 
@@ -63,6 +65,13 @@ class OrderView:
     order: dict[str, Any]
     attempts: list[dict[str, Any]]
     history: list[dict[str, Any]]
+    service_code: str | None = None
+    routed_by: str | None = None
+    charge: dict[str, Any] | None = None
+    tracking_stage: str | None = None
+    delivered_at: datetime | None = None
+    tracking: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +119,8 @@ def _view(
 ) -> OrderView:
     attempts: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
+    tracking: list[dict[str, Any]] = []
+    cases: list[dict[str, Any]] = []
     if detail:
         attempts = [
             {
@@ -134,6 +145,7 @@ def _view(
                 .order_by(TransitionRow.id)
             )
         ]
+        tracking, cases = _tracking(session, shipment.id), _cases(session, shipment.id)
     return OrderView(
         id=order.id,
         reference=order.reference,
@@ -156,7 +168,60 @@ def _view(
         order=order.payload,
         attempts=attempts,
         history=history,
+        service_code=shipment.service_code,
+        routed_by=shipment.routed_by,
+        charge=_charge(shipment),
+        tracking_stage=shipment.tracking_stage,
+        delivered_at=shipment.delivered_at,
+        tracking=tracking,
+        cases=cases,
     )
+
+
+def _charge(shipment: ShipmentRow) -> dict[str, Any] | None:
+    if shipment.quoted_price is None and shipment.price is None:
+        return None
+    return {
+        "quoted": shipment.quoted_price,
+        "price": shipment.price,
+        "currency": shipment.currency,
+        "paid_at": shipment.paid_at,
+    }
+
+
+def _tracking(session: Session, shipment_id: str) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(TrackingEventRow)
+        .where(TrackingEventRow.shipment_id == shipment_id)
+        .order_by(TrackingEventRow.occurred_at, TrackingEventRow.id)
+    )
+    return [
+        {
+            "stage": e.stage,
+            "carrier_code": e.carrier_code or None,
+            "description": e.description,
+            "location": e.location,
+            "source": e.source,
+            "occurred_at": e.occurred_at,
+        }
+        for e in rows
+    ]
+
+
+def _cases(session: Session, shipment_id: str) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(CaseRow).where(CaseRow.shipment_id == shipment_id).order_by(CaseRow.id)
+    )
+    return [
+        {
+            "case_id": c.case_id,
+            "type": c.case_type,
+            "status": c.status,
+            "reference": c.reference,
+            "updated_at": c.updated_at,
+        }
+        for c in rows
+    ]
 
 
 def _account_names(session: Session, tenant_id: str) -> dict[str, str]:

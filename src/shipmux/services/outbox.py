@@ -19,7 +19,9 @@ __all__ = ["JobKind", "enqueue_many", "job_values"]
 
 
 class JobKind(enum.StrEnum):
+    ROUTE = "route"  # pick the carrier account by quotes (cheapest, fastest)
     SUBMIT = "submit"  # create the order at the carrier
+    PAY = "pay"  # pay for it, where the carrier charges per order (Parcel2Go)
     LABEL = "label"  # fetch and store its label
     CANCEL = "cancel"  # withdraw it at the carrier
     DESPATCH = "despatch"  # tell the carrier it left

@@ -29,20 +29,20 @@ from shipmux.storage.types import UTCDateTime
 __all__ = [
     "ApiKeyRow",
     "AttemptRow",
-    "CaseRow",
-    "RateCardRow",
-    "RoutingPolicyRow",
-    "TrackingEventRow",
-    "WebhookReceiptRow",
     "Base",
     "CarrierAccountRow",
+    "CaseRow",
     "ExchangeRow",
     "IdempotencyRow",
     "JobRow",
     "OrderRow",
+    "RateCardRow",
+    "RoutingPolicyRow",
     "ShipmentRow",
     "TenantRow",
+    "TrackingEventRow",
     "TransitionRow",
+    "WebhookReceiptRow",
 ]
 
 NAMING = {

@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -32,7 +33,9 @@ from shipmux.carriers.errors import CarrierError, OutcomeUnknown
 from shipmux.carriers.http import Exchange, exchange_sink
 from shipmux.domain.errors import FieldProblem
 from shipmux.domain.orders import Order
+from shipmux.domain.routing import QuoteStrategy
 from shipmux.domain.shipments import ShipmentStatus
+from shipmux.services import routing
 from shipmux.services.context import HubContext
 from shipmux.services.outbox import JobKind, job_values
 from shipmux.services.shipments import move
@@ -42,7 +45,9 @@ from shipmux.storage.tables import (
     ExchangeRow,
     JobRow,
     OrderRow,
+    RoutingPolicyRow,
     ShipmentRow,
+    TenantRow,
 )
 from shipmux.worker.outbox import ClaimedJob, finish, release, reschedule
 from shipmux.worker.progress import Progress, apply_progress
@@ -139,6 +144,9 @@ class Dispatcher:
         """
         loop = asyncio.get_running_loop()
         account_id = jobs[0].account_id
+        if jobs[0].kind == JobKind.ROUTE:
+            await asyncio.gather(*(self._route(job) for job in jobs))
+            return
         if account_id is not None and self.breaker(account_id).is_open(loop.time()):
             wait = self.breaker(account_id).open_until - loop.time()
             run = _Run(list(jobs))
@@ -178,6 +186,7 @@ class Dispatcher:
         carrier = self.ctx.carriers.get(account)
         handler = {
             JobKind.SUBMIT: self._submit,
+            JobKind.PAY: self._pay,
             JobKind.LABEL: self._label,
             JobKind.CANCEL: self._cancel,
             JobKind.DESPATCH: self._despatch,
@@ -228,7 +237,7 @@ class Dispatcher:
         to_create = [(j, s, o) for j, s, o in pending if o.reference not in adopted]
         results: dict[str, CreateResult] = {}
         if to_create:
-            orders = [Order.model_validate(o.payload) for _, _, o in to_create]
+            orders = [_as_routed(s, o) for _, s, o in to_create]
             try:
                 async with self._carrier_slots:
                     created = await carrier.create_orders(orders)
@@ -277,19 +286,17 @@ class Dispatcher:
         results: dict[str, CreateResult],
         labels: dict[str, tuple[str, str]],
     ) -> None:
-        wants_label = Capability.LABEL_PDF in carrier.capabilities
+        follow_up = _after_create(carrier)
         for job, shipment, order in pending:
             result = results.get(order.reference)
             if result is None:
                 problem = FieldProblem("reference", "missing", "the carrier did not answer")
                 result = CreateResult(order.reference, problems=[problem])
-            careful = self._create_effect(job, shipment.id, result, wants_label)
+            careful = self._create_effect(job, shipment.id, result, follow_up)
             if result.created is None:
                 run.effects.append(careful)
                 continue
-            values = {
-                "carrier_order_id": result.created.carrier_order_id,
-                "tracking_number": result.created.tracking_number,
+            values = _created_values(result.created) | {
                 "lookup_needed": False,
                 "problems": None,
                 "last_error": None,
@@ -304,7 +311,7 @@ class Dispatcher:
                     S.SUBMITTED,
                     "created at the carrier",
                     values,
-                    follow_up=JobKind.LABEL if wants_label else None,
+                    follow_up=_after_create(carrier),
                     outcome=outcome,
                     otherwise=careful,
                 )
@@ -326,13 +333,13 @@ class Dispatcher:
             run.progress.append(step)
 
     def _create_effect(
-        self, job: ClaimedJob, shipment_id: str, result: CreateResult, wants_label: bool
+        self, job: ClaimedJob, shipment_id: str, result: CreateResult, follow_up: JobKind | None
     ) -> Effect:
         def effect(session: Session, exchange_ids: list[int]) -> None:
             shipment = session.get(ShipmentRow, shipment_id, with_for_update=True)
             assert shipment is not None
             now = datetime.now(UTC)
-            self._apply_create(session, job, shipment, result, now, exchange_ids, wants_label)
+            self._apply_create(session, job, shipment, result, now, exchange_ids, follow_up)
 
         return effect
 
@@ -344,7 +351,7 @@ class Dispatcher:
         result: CreateResult,
         now: datetime,
         exchange_ids: list[int],
-        wants_label: bool,
+        follow_up: JobKind | None,
     ) -> None:
         if not finish(session, job, self.worker_id, error=None if result.ok else result.message):
             return  # lost the lease: the new holder decides
@@ -364,8 +371,8 @@ class Dispatcher:
                 shipment.last_error,
             )
             return
-        shipment.carrier_order_id = result.created.carrier_order_id
-        shipment.tracking_number = result.created.tracking_number
+        for column, value in _created_values(result.created).items():
+            setattr(shipment, column, value)
         shipment.problems, shipment.last_error = None, None
         outcome = "adopted" if result.message == "adopted" else "ok"
         self._attempt(session, job, shipment, outcome, None, exchange_ids, None)
@@ -374,8 +381,173 @@ class Dispatcher:
             self._enqueue(session, job, JobKind.CANCEL, shipment.id)
             return
         move(session, shipment, S.SUBMITTED, now, f"created at {job.kind} by the carrier")
-        if wants_label:
-            self._enqueue(session, job, JobKind.LABEL, shipment.id)
+        if follow_up is not None:
+            self._enqueue(session, job, follow_up, shipment.id)
+
+    async def _pay(
+        self,
+        run: _Run,
+        carrier: Carrier,
+        account: CarrierAccountRow,
+        items: list[_Item],
+    ) -> None:
+        """Pay for created orders, one by one, never twice.
+
+        A payment whose answer was lost (``payment_unknown``) is read back first: the
+        carrier's paid date decides, because paying again would charge again.
+        """
+        tolerance = await asyncio.to_thread(self._price_tolerance, run.jobs[0].tenant_id)
+        for job, shipment, order in items:
+            if shipment.status != S.SUBMITTED or shipment.carrier_order_id is None:
+                run.effects.append(self._finish_all([job], None))
+                continue
+            placed = _carrier_order(shipment, order)
+            if shipment.paid_at is None and shipment.payment_unknown:
+                async with self._carrier_slots:
+                    [placed] = await carrier.get_orders([placed]) or [placed]
+            if placed.paid_at is not None:
+                run.effects.append(self._paid_effect(job, shipment.id, placed, "adopted"))
+                continue
+            ceiling = _ceiling(shipment, placed, tolerance)
+            try:
+                async with self._carrier_slots:
+                    paid = await carrier.pay(_as_routed(shipment, order), placed, ceiling)
+            except OutcomeUnknown:
+                run.effects.append(self._mark_payment_unknown(shipment.id))
+                raise
+            run.effects.append(self._paid_effect(job, shipment.id, paid, "ok"))
+
+    def _price_tolerance(self, tenant_id: str) -> Decimal:
+        with self.ctx.db.reading() as session:
+            tenant = session.get(TenantRow, tenant_id)
+        return Decimal(str(tenant.price_tolerance if tenant else 0))
+
+    def _paid_effect(
+        self, job: ClaimedJob, shipment_id: str, paid: CarrierOrder, outcome: str
+    ) -> Effect:
+        def effect(session: Session, exchange_ids: list[int]) -> None:
+            if not finish(session, job, self.worker_id):
+                return
+            shipment = session.get(ShipmentRow, shipment_id, with_for_update=True)
+            assert shipment is not None
+            shipment.paid_at = paid.paid_at or datetime.now(UTC)
+            shipment.payment_unknown = False
+            if paid.price is not None:
+                shipment.price, shipment.currency = float(paid.price), paid.currency
+            shipment.last_error = None
+            shipment.updated_at = datetime.now(UTC)
+            self._attempt(session, job, shipment, outcome, None, exchange_ids, None)
+            if S(shipment.status) == S.SUBMITTED:
+                self._enqueue(session, job, JobKind.LABEL, shipment.id)
+
+        return effect
+
+    def _mark_payment_unknown(self, shipment_id: str) -> Effect:
+        def effect(session: Session, exchange_ids: list[int]) -> None:
+            shipment = session.get(ShipmentRow, shipment_id)
+            if shipment is not None:
+                shipment.payment_unknown = True
+
+        return effect
+
+    async def _route(self, job: ClaimedJob) -> None:
+        """Choose an account for an order by its quotes, then queue its submit there."""
+        run = _Run([job])
+        sink: list[Exchange] = []
+        token = exchange_sink.set(sink)
+        try:
+            run.effects.append(await self._choose_account(job))
+        except Exception as exc:  # a bug in quoting: retried like any carrier failure
+            decision = self.policy.decide(exc, job.attempts + 1, self.rng)
+            run.effects.append(self._settle_route_failure(job, decision))
+        finally:
+            exchange_sink.reset(token)
+            run.exchanges = sink
+        await self._commit(run, None)
+
+    async def _choose_account(self, job: ClaimedJob) -> Effect:
+        loaded = await asyncio.to_thread(self._load_route, job)
+        if loaded is None:
+            return self._finish_all([job], None)
+        shipment, order, strategy, timeout = loaded
+        # Every account quotes all its services: a service code means one carrier's service.
+        open_order = Order.model_validate(order.payload).model_copy(update={"service_code": None})
+        choice = await routing.resolve_by_quotes(
+            self.ctx, job.tenant_id, open_order, QuoteStrategy(strategy), timeout
+        )
+        return self._routed_effect(job, shipment.id, strategy, choice)
+
+    def _load_route(self, job: ClaimedJob) -> tuple[ShipmentRow, OrderRow, str, float] | None:
+        with self.ctx.db.reading() as session:
+            row = session.execute(
+                select(ShipmentRow, OrderRow)
+                .join(OrderRow, OrderRow.id == ShipmentRow.order_id)
+                .where(ShipmentRow.id == job.shipment_id, ShipmentRow.tenant_id == job.tenant_id)
+            ).first()
+            policy = session.get(RoutingPolicyRow, job.tenant_id)
+        if row is None or row[0].status != S.ACCEPTED or row[0].carrier_account_id is not None:
+            return None  # cancelled, or routed by hand, since the job was queued
+        strategy = (row[0].routed_by or "cheapest").rsplit(":", 1)[-1]
+        timeout = policy.quote_timeout_seconds if policy is not None else 10.0
+        return row[0], row[1], strategy, timeout
+
+    def _routed_effect(
+        self,
+        job: ClaimedJob,
+        shipment_id: str,
+        strategy: str,
+        choice: routing.Resolved | routing.NotResolved,
+    ) -> Effect:
+        def effect(session: Session, exchange_ids: list[int]) -> None:
+            failed = choice.reason if isinstance(choice, routing.NotResolved) else None
+            if not finish(session, job, self.worker_id, error=failed):
+                return
+            shipment = session.get(ShipmentRow, shipment_id, with_for_update=True)
+            assert shipment is not None
+            now = datetime.now(UTC)
+            if S(shipment.status) != S.ACCEPTED:
+                return
+            if isinstance(choice, routing.NotResolved):
+                shipment.last_error = f"no carrier could be chosen by {strategy}: {choice.reason}"
+                self._attempt(
+                    session,
+                    job,
+                    shipment,
+                    "rejected",
+                    "no_route",
+                    exchange_ids,
+                    shipment.last_error,
+                )
+                move(session, shipment, S.NEEDS_ATTENTION, now, shipment.last_error)
+                return
+            rate = choice.rate
+            shipment.carrier_account_id, shipment.carrier = choice.account_id, choice.carrier
+            shipment.service_code = rate.service_code
+            shipment.quoted_price, shipment.currency = float(rate.price), rate.currency
+            shipment.updated_at = now
+            note = f"{strategy}: {choice.account_name} {rate.service_code} at {rate.price}"
+            skipped = "; ".join(f"{f.account_name}: {f.reason}" for f in choice.failures)
+            message = f"{note} {rate.currency}" + (f" (no rate from {skipped})" if skipped else "")
+            self._attempt(session, job, shipment, "ok", None, exchange_ids, message)
+            session.add(
+                JobRow(
+                    **job_values(
+                        tenant_id=job.tenant_id,
+                        kind=JobKind.SUBMIT,
+                        shipment_id=shipment.id,
+                        account_id=choice.account_id,
+                        max_attempts=self.ctx.settings.worker.max_attempts,
+                    )
+                )
+            )
+
+        return effect
+
+    def _settle_route_failure(self, job: ClaimedJob, decision: Decision) -> Effect:
+        def effect(session: Session, exchange_ids: list[int]) -> None:
+            self._settle_one(session, job, decision, datetime.now(UTC), exchange_ids)
+
+        return effect
 
     async def _label(
         self,
@@ -384,7 +556,12 @@ class Dispatcher:
         account: CarrierAccountRow,
         items: list[_Item],
     ) -> None:
-        ready = [(j, s, o) for j, s, o in items if s.status == S.SUBMITTED and s.carrier_order_id]
+        unpaid_ok = Capability.PAYMENT not in carrier.capabilities
+        ready = [
+            (j, s, o)
+            for j, s, o in items
+            if s.status == S.SUBMITTED and s.carrier_order_id and (unpaid_ok or s.paid_at)
+        ]
         stale = [j for j, s, _ in items if (j, s) not in {(r[0], r[1]) for r in ready}]
         if stale:
             run.effects.append(self._finish_all(stale, None))
@@ -701,7 +878,62 @@ def _carrier_order(shipment: ShipmentRow, order: OrderRow) -> CarrierOrder:
         carrier_order_id=shipment.carrier_order_id,
         reference=order.reference,
         tracking_number=shipment.tracking_number,
+        carrier_shipment_ref=shipment.carrier_shipment_ref,
+        carrier_data=dict(shipment.carrier_data or {}),
+        service_code=shipment.service_code,
+        price=_decimal(shipment.price),
+        currency=shipment.currency,
+        paid_at=shipment.paid_at,
     )
+
+
+def _created_values(created: CarrierOrder) -> dict[str, Any]:
+    """The shipment columns a create (or an adopted order) fills in."""
+    values: dict[str, Any] = {
+        "carrier_order_id": created.carrier_order_id,
+        "tracking_number": created.tracking_number,
+        "carrier_shipment_ref": created.carrier_shipment_ref,
+        "carrier_data": dict(created.carrier_data) or None,
+        "paid_at": created.paid_at,
+    }
+    if created.service_code is not None:
+        values["service_code"] = created.service_code
+    if created.price is not None:
+        values["price"], values["currency"] = float(created.price), created.currency
+    return values
+
+
+def _after_create(carrier: Carrier) -> JobKind | None:
+    """What follows a create: payment where the carrier charges per order, else the label."""
+    if Capability.PAYMENT in carrier.capabilities:
+        return JobKind.PAY
+    return JobKind.LABEL if Capability.LABEL_PDF in carrier.capabilities else None
+
+
+def _as_routed(shipment: ShipmentRow, order: OrderRow) -> Order:
+    """The order as the carrier must get it: with the service routing (or the create) chose.
+
+    A service code names one carrier's service, so once quotes picked the account,
+    the quoted service replaces whatever preference the order carried.
+    """
+    parsed = Order.model_validate(order.payload)
+    if shipment.service_code:
+        return parsed.model_copy(update={"service_code": shipment.service_code})
+    return parsed
+
+
+def _ceiling(shipment: ShipmentRow, placed: CarrierOrder, tolerance: Decimal) -> Decimal | None:
+    """The most we pay: the price we were quoted (else the price at create) plus tolerance."""
+    quoted = _decimal(shipment.quoted_price)
+    if quoted is None and placed.carrier_data.get("quoted_price"):
+        quoted = Decimal(placed.carrier_data["quoted_price"])  # the connector's own quote
+    if quoted is None:
+        quoted = placed.price
+    return None if quoted is None else quoted + tolerance
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def _slot_problems(problems: list[FieldProblem]) -> list[FieldProblem]:

@@ -113,6 +113,30 @@ class TransitionOut(BaseModel):
     at: datetime
 
 
+class ChargeOut(BaseModel):
+    quoted: float | None = Field(description="The price routing chose it at, with VAT")
+    price: float | None = Field(description="What the carrier charges, with VAT")
+    currency: str | None
+    paid_at: datetime | None
+
+
+class TrackingEventOut(BaseModel):
+    stage: str
+    carrier_code: str | None
+    description: str | None
+    location: str | None
+    source: str = Field(description="webhook | poll")
+    occurred_at: datetime
+
+
+class CaseOut(BaseModel):
+    case_id: str
+    type: str
+    status: str
+    reference: str | None
+    updated_at: datetime
+
+
 class OrderSummaryOut(BaseModel):
     """An order with its shipment's state, as listed."""
 
@@ -134,6 +158,11 @@ class OrderSummaryOut(BaseModel):
     labelled_at: datetime | None
     despatched_at: datetime | None
     cancelled_at: datetime | None
+    delivered_at: datetime | None
+    service_code: str | None
+    routed_by: str | None = Field(description="explicit, rule:<n>, cheapest or fastest")
+    charge: ChargeOut | None
+    tracking_stage: str | None
     order: dict[str, Any] = Field(description="The order as stored")
 
     @classmethod
@@ -157,6 +186,11 @@ class OrderSummaryOut(BaseModel):
             "labelled_at": view.labelled_at,
             "despatched_at": view.despatched_at,
             "cancelled_at": view.cancelled_at,
+            "delivered_at": view.delivered_at,
+            "service_code": view.service_code,
+            "routed_by": view.routed_by,
+            "charge": view.charge,
+            "tracking_stage": view.tracking_stage,
             "order": view.order,
         }
 
@@ -171,6 +205,8 @@ class OrderOut(OrderSummaryOut):
     pending_action: str | None = Field(description="Work the worker still has to do")
     attempts: list[AttemptOut]
     history: list[TransitionOut]
+    tracking: list[TrackingEventOut]
+    cases: list[CaseOut]
 
     @classmethod
     def from_view(cls, view: OrderView, label_url: str | None) -> OrderOut:
@@ -180,6 +216,8 @@ class OrderOut(OrderSummaryOut):
                 "pending_action": view.pending_action,
                 "attempts": view.attempts,
                 "history": view.history,
+                "tracking": view.tracking,
+                "cases": view.cases,
             }
         )
 

@@ -1,0 +1,228 @@
+"""Parcel2Go specific control routes under ``/_sandbox`` (not part of the vendor API).
+
+- ``GET/PUT /_sandbox/settings``: read or partly update ``Parcel2GoSandboxSettings``.
+- ``GET /_sandbox/orders``: every order, its paid state and every charge taken.
+- ``GET/PUT /_sandbox/accounts/{client_id}``: balance, PrePay switch, webhook URL/secret.
+- ``GET /_sandbox/webhooks``: pending webhooks and the log of delivery attempts.
+- ``POST /_sandbox/webhooks/flush``: deliver everything due now; answers the attempts.
+- ``POST /_sandbox/cases``: raise a ``Case`` webhook for an order line.
+- ``PUT /_sandbox/clock``: move the clock on by ``seconds`` or to ``now``.
+The shared ones (faults, clock, reset) come from ``kit.control``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from shipmux.sandboxes.kit.clock import format_timestamp
+from shipmux.sandboxes.kit.control import problem, read_model
+from shipmux.sandboxes.kit.jsonio import InvalidJson, json_response, read_json
+from shipmux.sandboxes.parcel2go.binding import text
+from shipmux.sandboxes.parcel2go.context import SandboxState
+from shipmux.sandboxes.parcel2go.settings import Parcel2GoSandboxSettings
+from shipmux.sandboxes.parcel2go.store import Account, Order
+from shipmux.sandboxes.parcel2go.webhooks.outbox import PendingDelivery
+
+
+class AccountUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    balance: Decimal | None = Field(default=None, ge=0)
+    prepay_enabled: bool | None = None
+    webhook_url: AnyHttpUrl | None = None
+    webhook_secret: str | None = None
+
+
+class CaseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    order_line_id: int = Field(alias="OrderLineId")
+    case_type: Literal["Enquiry", "Claim"] = Field(default="Claim", alias="CaseType")
+    status: str = Field(default="Open", alias="Status", min_length=1, max_length=50)
+
+
+class ClockMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seconds: Decimal | None = Field(default=None, ge=0)
+    now: AwareDatetime | None = None
+
+
+def account_body(account: Account) -> dict[str, Any]:
+    return {
+        "client_id": account.client_id,
+        "registered": account.secret is not None,
+        "balance": account.balance,
+        "prepay_enabled": account.prepay_enabled,
+        "webhook_url": account.webhook_url,
+        "webhook_secret_set": bool(account.webhook_secret),
+        "order_count": len(account.order_ids),
+    }
+
+
+def order_row(order: Order) -> dict[str, Any]:
+    return {
+        "OrderId": order.order_id,
+        "client_id": order.client_id,
+        "Hash": order.hash,
+        "created": format_timestamp(order.created_at),
+        "paid": order.paid_at is not None,
+        "PaidDate": format_timestamp(order.paid_at),
+        "TotalPrice": order.total_price,
+        "times_charged": len(order.charges),
+        "charges": [{"amount": c.amount, "at": format_timestamp(c.at)} for c in order.charges],
+        "lines": [
+            {"OrderLineId": line.order_line_id, "ItemId": line.item_id,
+             "Service": line.service.slug, "Reference": line.reference}
+            for line in order.lines
+        ],
+    }  # fmt: skip
+
+
+class ControlRoutes:
+    """The handlers of the Parcel2Go control routes, over one ``SandboxState``."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/settings", self.get_settings, methods=["GET"]),
+            Route("/settings", self.put_settings, methods=["PUT"]),
+            Route("/orders", self.list_orders, methods=["GET"]),
+            Route("/accounts/{client_id}", self.get_account, methods=["GET"]),
+            Route("/accounts/{client_id}", self.put_account, methods=["PUT"]),
+            Route("/webhooks", self.list_webhooks, methods=["GET"]),
+            Route("/webhooks/flush", self.flush_webhooks, methods=["POST"]),
+            Route("/cases", self.raise_case, methods=["POST"]),
+            Route("/clock", self.move_clock, methods=["PUT"]),
+        ]
+
+    async def get_settings(self, request: Request) -> Response:
+        return json_response(self.state.settings.model_dump(mode="json"))
+
+    async def put_settings(self, request: Request) -> Response:
+        try:
+            changes = await read_json(request)
+        except InvalidJson as exc:
+            return problem(400, f"malformed JSON: {exc}")
+        if not isinstance(changes, dict):
+            return problem(400, "the body must be a JSON object of settings to change")
+        current = self.state.settings.model_dump(mode="json")
+        # Nested settings merge one level deep, so {"webhooks": {"duplicate": true}} works.
+        merged = {
+            key: {**current[key], **value}
+            if isinstance(value, dict) and isinstance(current.get(key), dict)
+            else value
+            for key, value in changes.items()
+        }
+        try:
+            settings = Parcel2GoSandboxSettings.model_validate({**current, **merged})
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_input=False, include_context=False)
+            return problem(422, "invalid settings", errors)
+        self.state.apply_settings(settings)
+        return json_response(settings.model_dump(mode="json"))
+
+    async def list_orders(self, request: Request) -> Response:
+        orders = sorted(self.state.store.orders.values(), key=lambda order: order.order_id)
+        return json_response({"orders": [order_row(order) for order in orders]})
+
+    async def get_account(self, request: Request) -> Response:
+        return json_response(account_body(self.state.account(request.path_params["client_id"])))
+
+    async def put_account(self, request: Request) -> Response:
+        update = await read_model(request, AccountUpdate)
+        if isinstance(update, Response):
+            return update
+        account = self.state.account(request.path_params["client_id"])
+        fields = update.model_fields_set
+        if update.balance is not None:
+            account.balance = update.balance
+        if update.prepay_enabled is not None:
+            account.prepay_enabled = update.prepay_enabled
+        if "webhook_url" in fields:
+            account.webhook_url = str(update.webhook_url) if update.webhook_url else None
+        if "webhook_secret" in fields:
+            account.webhook_secret = update.webhook_secret
+        return json_response(account_body(account))
+
+    async def list_webhooks(self, request: Request) -> Response:
+        outbox = self.state.outbox
+        return json_response(
+            {
+                "running": self.state.webhooks.running,
+                "pending": [_pending_body(item) for item in outbox.pending],
+                "delivered": [item.envelope for item in outbox.delivered],
+                "abandoned": [item.envelope for item in outbox.abandoned],
+                "attempts": [record.body() for record in outbox.attempts],
+            }
+        )
+
+    async def flush_webhooks(self, request: Request) -> Response:
+        records = await self.state.webhooks.flush()
+        return json_response(
+            {"attempts": [r.body() for r in records], "pending": len(self.state.outbox.pending)}
+        )
+
+    async def raise_case(self, request: Request) -> Response:
+        case = await read_model(request, CaseRequest)
+        if isinstance(case, Response):
+            return case
+        found = self.state.store.lines.get(case.order_line_id)
+        if found is None:
+            return problem(404, f"no order line {case.order_line_id}")
+        order, line = found
+        account = self.state.store.accounts[order.client_id]
+        if not account.webhook_url:
+            return problem(409, f"account {account.client_id} has no webhook URL")
+        case_id = self.state.next_case_id()
+        payload = {
+            "OrderLineId": line.order_line_id,
+            "CustomerReference": line.reference,
+            "CaseId": case_id,
+            "Reference": text(order.customer_details, "Reference"),
+            "Status": case.status,
+            "CaseType": case.case_type,
+        }
+        self.state.enqueue_webhook(account, "Case", payload, self.state.clock.now())
+        self.state.webhooks.ensure_running()
+        return json_response({"CaseId": case_id, "Payload": payload}, 201)
+
+    async def move_clock(self, request: Request) -> Response:
+        move = await read_model(request, ClockMove)
+        if isinstance(move, Response):
+            return move
+        seconds = float(move.seconds or 0)
+        if move.now is not None:
+            seconds = (move.now - self.state.clock.now()).total_seconds()
+        if seconds < 0:
+            return problem(400, "the sandbox clock only moves forward")
+        self.state.clock.advance(seconds)
+        self.state.webhooks.ensure_running()
+        return json_response(
+            {
+                "now": format_timestamp(self.state.clock.now()),
+                "offsetSeconds": self.state.clock.offset_seconds,
+            }
+        )
+
+
+def control_routes(state: SandboxState) -> list[BaseRoute]:
+    return ControlRoutes(state).routes()
+
+
+def _pending_body(item: PendingDelivery) -> dict[str, Any]:
+    return {
+        "sequence": item.sequence,
+        "url": item.url,
+        "attempts": item.attempts,
+        "next_attempt_at": format_timestamp(item.next_attempt_at),
+        "envelope": item.envelope,
+    }

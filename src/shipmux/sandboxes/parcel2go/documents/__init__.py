@@ -1,0 +1,1 @@
+"""Labels and invoices: pages described once, rendered to PDF (reportlab) or PNG (Pillow)."""

@@ -1,0 +1,1 @@
+"""Parcel2Go's signed webhooks: envelopes, the outbox, and the delivery loop."""
