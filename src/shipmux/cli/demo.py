@@ -25,6 +25,7 @@ import uvicorn
 from rich.console import Console
 
 from shipmux.bootstrap import build_context, migrate_database
+from shipmux.carriers.parcel2go.settings import SANDBOX_COLLECTION_ADDRESS
 from shipmux.config import load_settings
 from shipmux.domain.rate_cards import read_csv
 from shipmux.domain.routing import RoutingPolicy, Strategy
@@ -100,7 +101,9 @@ def _connect_parcel2go(ctx: HubContext, tenant_id: str, port: int) -> dict[str, 
         }
         state.write_text(json.dumps(credentials))
     credentials = json.loads(state.read_text())
-    values = {"base_url": base_url, **credentials}
+    # The demo merchant ships from the seed's example address (orders carry no sender).
+    collection = SANDBOX_COLLECTION_ADDRESS.model_dump(mode="json", exclude_none=True)
+    values = {"base_url": base_url, "collection_address": collection, **credentials}
     if existing is None:
         existing = accounts.connect_account(
             ctx.db,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import httpx
@@ -25,20 +26,30 @@ class CarrierPool:
         self._connectors: dict[str, tuple[datetime, Carrier]] = {}
 
     def get(self, account: CarrierAccountRow) -> Carrier:
-        cached = self._connectors.get(account.id)
+        # Connectors hold asyncio locks and connection pools, which belong to one event
+        # loop: the API's and a worker's loop (one process in tests) each get their own.
+        key = f"{account.id}@{_loop_id()}"
+        cached = self._connectors.get(key)
         if cached is not None and cached[0] == account.updated_at:
             return cached[1]
         settings = load_settings(self._box, account)
         connector = carriers.build_carrier(
             account.carrier,
             settings,
-            limiter=self._limiters.get(account.id, settings.rate_limit_per_second),
+            limiter=self._limiters.get(key, settings.rate_limit_per_second),
             transport=self._transport,
         )
-        self._connectors[account.id] = (account.updated_at, connector)
+        self._connectors[key] = (account.updated_at, connector)
         return connector
 
     async def aclose(self) -> None:
         for _, connector in self._connectors.values():
             await connector.aclose()
         self._connectors.clear()
+
+
+def _loop_id() -> int:
+    try:
+        return id(asyncio.get_running_loop())
+    except RuntimeError:
+        return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -357,7 +357,7 @@ class Dispatcher:
             return  # lost the lease: the new holder decides
         shipment.lookup_needed = False
         if result.created is None:
-            shipment.problems = [p.__dict__ for p in _slot_problems(result.problems)]
+            shipment.problems = [asdict(p) for p in _slot_problems(result.problems)]
             shipment.last_error = result.message or "the carrier rejected the order"
             if S(shipment.status) == S.ACCEPTED:
                 move(session, shipment, S.NEEDS_ATTENTION, now, shipment.last_error)

@@ -1,0 +1,228 @@
+"""Parcel2Go through the whole hub, over real HTTP: quoted, routed, paid once, tracked home.
+
+The hub's API and both sandboxes run in one live server (as in ``shipmux demo``); the
+worker runs in the test. Parcel2Go's sandbox pushes signed tracking webhooks to the
+hub's webhook URL; nothing here calls the hub's tracking code directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from shipmux.api import create_app
+from shipmux.carriers.parcel2go import Parcel2GoSettings
+from shipmux.domain.rate_cards import read_csv
+from shipmux.sandboxes import create_sandboxes_app
+from shipmux.services import accounts, rate_cards, tenants
+from shipmux.services.context import HubContext
+from shipmux.worker.runner import Worker
+from tests.support.hub import run_worker_until_quiet
+from tests.support.live_server import serve
+
+ROOT = Path(__file__).resolve().parents[2]
+ORDER = json.loads((ROOT / "examples" / "order-cheapest.json").read_text())
+CARD = (ROOT / "examples" / "rate-cards" / "click-and-drop.csv").read_text()
+
+
+@dataclass
+class Hub:
+    root: str
+    ctx: HubContext
+    key: str
+    p2g_id: str
+    p2g_client: str
+    p2g_root: str
+
+    def api(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.key}"}
+        return httpx.request(method, f"{self.root}{path}", headers=headers, timeout=30, **kw)
+
+    def sandbox(self, method: str, path: str, **json_body: Any) -> Any:
+        url = f"{self.p2g_root}/_sandbox{path}"
+        response = httpx.request(method, url, json=json_body or None, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def charges(self, reference: str) -> list[dict[str, Any]]:
+        orders = self.sandbox("GET", "/orders")["orders"]
+        mine = [o for o in orders if any(line["Reference"] == reference for line in o["lines"])]
+        return [charge for o in mine for charge in o["charges"]]
+
+
+@pytest.fixture
+def live_hub(hub: HubContext) -> Iterator[Hub]:
+    app = create_app(hub, extra_mounts={"/sandbox": create_sandboxes_app()})
+    with serve(app) as root:
+        tenant_id = tenants.create_tenant(hub.db, "shop")
+        key = tenants.issue_api_key(hub.db, tenant_id).secret
+        royal_mail = accounts.connect_account(
+            hub.db,
+            hub.secret_box,
+            tenant_id,
+            name="royal-mail",
+            carrier="click-and-drop",
+            settings={
+                "base_url": f"{root}/sandbox/click-and-drop/api/v1",
+                "api_key": "k" * 36,
+            },
+            is_default=True,
+        )
+        rate_cards.replace_rate_card(hub.db, tenant_id, royal_mail.id, read_csv(CARD))
+        p2g_root = f"{root}/sandbox/parcel2go"
+        settings = Parcel2GoSettings.for_sandbox(p2g_root, timeout_seconds=2.0)
+        p2g = accounts.connect_account(
+            hub.db,
+            hub.secret_box,
+            tenant_id,
+            name="p2g",
+            carrier="parcel2go",
+            settings=_plain(settings),
+        )
+        live = Hub(root, hub, key, p2g.id, settings.client_id, p2g_root)
+        assert settings.webhook_secret is not None
+        live.sandbox(
+            "PUT",
+            f"/accounts/{settings.client_id}",
+            webhook_url=f"{root}/v1/webhooks/parcel2go/{p2g.id}",
+            webhook_secret=settings.webhook_secret.get_secret_value(),
+        )
+        yield live
+
+
+def _plain(settings: Parcel2GoSettings) -> dict[str, Any]:
+    values = settings.model_dump(mode="json", exclude_none=True)
+    for name in ("client_secret", "webhook_secret"):
+        values[name] = getattr(settings, name).get_secret_value()
+    return values
+
+
+def wait_for(check: Any, timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"not true after {timeout}s")
+
+
+def test_cheapest_order_is_quoted_paid_labelled_and_tracked_to_delivered(live_hub: Hub) -> None:
+    hub = live_hub
+    board = hub.api("POST", "/v1/quotes", json=ORDER)
+    assert board.status_code == 200, board.text
+    carriers = {entry["carrier"] for entry in board.json()["quotes"]}
+    assert carriers == {"click-and-drop", "parcel2go"}
+    assert hub.api("PUT", "/v1/routing", json={"strategy": "cheapest"}).status_code == 200
+
+    created = hub.api("POST", "/v1/orders", json=ORDER)
+    assert created.status_code in (200, 201), created.text
+    order_id = created.json()["order_id"]
+    run_worker_until_quiet(hub.ctx)
+
+    view = hub.api("GET", f"/v1/orders/{order_id}").json()
+    cheapest = min(board.json()["quotes"], key=lambda r: float(r["price"]))
+    assert view["carrier"] == "parcel2go" == cheapest["carrier"]
+    assert view["routed_by"] == "cheapest"
+    assert view["status"] == "label_ready"
+    assert view["service_code"] == cheapest["service_code"]
+    assert view["charge"]["paid_at"] is not None
+    assert view["charge"]["price"] == pytest.approx(float(cheapest["price"]))
+    operations = [(a["operation"], a["outcome"]) for a in view["attempts"]]
+    assert operations == [("route", "ok"), ("submit", "ok"), ("pay", "ok"), ("label", "ok")]
+    label = hub.api("GET", f"/v1/orders/{order_id}/label")
+    assert label.content.startswith(b"%PDF")
+    assert len(hub.charges(ORDER["reference"])) == 1
+
+    # Parcels move on a stage every 0.3 s now; the sandbox pushes each stage to the hub.
+    hub.sandbox("PUT", "/settings", tracking_step_seconds=0.3)
+
+    def delivered() -> dict[str, Any] | None:
+        hub.sandbox("POST", "/webhooks/flush")
+        current: dict[str, Any] = hub.api("GET", f"/v1/orders/{order_id}").json()
+        return current if current["status"] == "delivered" else None
+
+    final = wait_for(delivered)
+    stages = [event["stage"] for event in final["tracking"]]
+    assert stages[-1] == "delivered"
+    assert stages[0] == "collected"
+    assert {"in_transit", "at_depot", "out_for_delivery"} <= set(stages)
+    assert all(event["source"] == "webhook" for event in final["tracking"])
+    assert final["delivered_at"] is not None
+
+
+def test_order_cheaper_by_the_rate_card_goes_to_click_and_drop(live_hub: Hub) -> None:
+    hub = live_hub
+    assert hub.api("PUT", "/v1/routing", json={"strategy": "cheapest"}).status_code == 200
+    light = ORDER | {
+        "reference": "LIGHT-1",
+        "packages": [{"weight_grams": 300, "format": "small_parcel"}],
+        "items": [ORDER["items"][0] | {"unit_weight_grams": 250}],
+    }
+    created = hub.api("POST", "/v1/orders", json=light)
+    order_id = created.json()["order_id"]
+    run_worker_until_quiet(hub.ctx)
+    view = hub.api("GET", f"/v1/orders/{order_id}").json()
+    assert view["carrier"] == "click-and-drop"
+    assert view["status"] == "label_ready"
+    assert hub.charges("LIGHT-1") == []
+
+
+def test_a_payment_whose_answer_is_lost_is_read_back_and_charged_once(live_hub: Hub) -> None:
+    hub = live_hub
+    order = ORDER | {"reference": "PAY-TIMEOUT-1", "carrier_account": "p2g"}
+    created = hub.api("POST", "/v1/orders", json=order)
+    order_id = created.json()["order_id"]
+
+    async def rounds() -> None:
+        worker = Worker(hub.ctx, "pay-test")
+        assert await worker.run_once() == 1  # submit: created, unpaid; PAY queued
+        # The sandbox takes the payment, then holds the answer past our 2 s timeout.
+        hub.sandbox("PUT", "/faults", commit_then_timeout_rate=1.0, hang_seconds=4)
+        assert await worker.run_once() == 1  # pay: outcome unknown
+        hub.sandbox("PUT", "/faults")
+
+    asyncio.run(rounds())
+    after_timeout = hub.api("GET", f"/v1/orders/{order_id}").json()
+    assert after_timeout["charge"]["paid_at"] is None
+    assert len(hub.charges("PAY-TIMEOUT-1")) == 1
+
+    run_worker_until_quiet(hub.ctx)
+    view = hub.api("GET", f"/v1/orders/{order_id}").json()
+    pays = [a["outcome"] for a in view["attempts"] if a["operation"] == "pay"]
+    assert pays == ["retry", "adopted"]
+    assert view["status"] == "label_ready"
+    assert view["charge"]["paid_at"] is not None
+    assert len(hub.charges("PAY-TIMEOUT-1")) == 1  # read back, never paid again
+
+
+def test_international_order_without_customs_is_refused_before_any_money_moves(
+    live_hub: Hub,
+) -> None:
+    hub = live_hub
+    abroad = ORDER | {
+        "reference": "ABROAD-1",
+        "carrier_account": "p2g",
+        "recipient": ORDER["recipient"] | {"country": "US", "postcode": "84095", "city": "Utah"},
+    }
+    created = hub.api("POST", "/v1/orders", json=abroad)
+    assert created.status_code in (200, 201), created.text
+    run_worker_until_quiet(hub.ctx)
+    view = hub.api("GET", f"/v1/orders/{created.json()['order_id']}").json()
+    assert view["status"] == "needs_attention"
+    fields = {p["field"] for p in view["problems"]}
+    assert {"customs.export_reason", "customs.vat_status", "items[0].origin_country"} <= fields
+    assert [a["operation"] for a in view["attempts"]] == ["submit"]
+    # Refused before any call: the sandbox never saw the order, so nothing was charged.
+    references = [
+        line["Reference"] for o in hub.sandbox("GET", "/orders")["orders"] for line in o["lines"]
+    ]
+    assert "ABROAD-1" not in references
