@@ -529,17 +529,7 @@ class Dispatcher:
             skipped = "; ".join(f"{f.account_name}: {f.reason}" for f in choice.failures)
             message = f"{note} {rate.currency}" + (f" (no rate from {skipped})" if skipped else "")
             self._attempt(session, job, shipment, "ok", None, exchange_ids, message)
-            session.add(
-                JobRow(
-                    **job_values(
-                        tenant_id=job.tenant_id,
-                        kind=JobKind.SUBMIT,
-                        shipment_id=shipment.id,
-                        account_id=choice.account_id,
-                        max_attempts=self.ctx.settings.worker.max_attempts,
-                    )
-                )
-            )
+            self._enqueue(session, job, JobKind.SUBMIT, shipment.id, choice.account_id)
 
         return effect
 
@@ -771,14 +761,22 @@ class Dispatcher:
             )
         )
 
-    def _enqueue(self, session: Session, job: ClaimedJob, kind: JobKind, shipment_id: str) -> None:
+    def _enqueue(
+        self,
+        session: Session,
+        job: ClaimedJob,
+        kind: JobKind,
+        shipment_id: str,
+        account_id: str | None = None,
+    ) -> None:
+        """Queue the next job for the shipment, at ``job``'s account unless told another."""
         session.add(
             JobRow(
                 **job_values(
                     tenant_id=job.tenant_id,
                     kind=kind,
                     shipment_id=shipment_id,
-                    account_id=job.account_id,
+                    account_id=account_id or job.account_id,
                     max_attempts=self.ctx.settings.worker.max_attempts,
                 )
             )
