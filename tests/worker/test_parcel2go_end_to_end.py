@@ -8,6 +8,7 @@ hub's webhook URL; nothing here calls the hub's tracking code directly.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pypdf
 import pytest
 
 from shipmux.api import create_app
@@ -140,6 +142,16 @@ def test_cheapest_order_is_quoted_paid_labelled_and_tracked_to_delivered(live_hu
     assert operations == [("route", "ok"), ("submit", "ok"), ("pay", "ok"), ("label", "ok")]
     label = hub.api("GET", f"/v1/orders/{order_id}/label")
     assert label.content.startswith(b"%PDF")
+    # Other formats per request, fetched from the carrier: no second charge for them.
+    png = hub.api("GET", f"/v1/orders/{order_id}/label", params={"format": "png"})
+    assert png.status_code == 200, png.text
+    assert png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    a4 = hub.api("GET", f"/v1/orders/{order_id}/label", params={"media": "a4-4x6"})
+    assert a4.headers["content-type"] == "application/pdf"
+    assert len(pypdf.PdfReader(io.BytesIO(a4.content)).pages) >= 1
+    wrong = hub.api("GET", f"/v1/orders/{order_id}/label", params={"format": "zpl"})
+    assert wrong.status_code == 422
     assert len(hub.charges(ORDER["reference"])) == 1
 
     # Parcels move on a stage every 0.3 s now; the sandbox pushes each stage to the hub.

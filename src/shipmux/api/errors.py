@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match
 
 from shipmux.domain.errors import (
+    CarrierCallFailed,
     Conflict,
     FieldProblem,
     Forbidden,
@@ -45,6 +46,7 @@ _STATUS_BY_ERROR: Mapping[type[ShipmuxError], int] = {
     Conflict: 409,
     Forbidden: 403,
     Unauthenticated: 401,
+    CarrierCallFailed: 502,
 }
 
 # Errors Starlette's router raises itself, by status.

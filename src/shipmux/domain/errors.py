@@ -86,6 +86,12 @@ class Forbidden(ShipmuxError):
     code = "forbidden"
 
 
+class CarrierCallFailed(ShipmuxError):
+    """The carrier could not answer a call made while the client waits."""
+
+    code = "carrier_call_failed"
+
+
 class WebhookReplayed(Conflict):
     """This webhook id was already taken; a replay is refused and changes nothing."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from dataclasses import dataclass, field
@@ -11,11 +12,19 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shipmux.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from shipmux.carriers.base import LabelRequest
+from shipmux.carriers.errors import CarrierError, FeatureUnavailable
+from shipmux.domain.errors import (
+    CarrierCallFailed,
+    Conflict,
+    FieldProblem,
+    NotFound,
+    ValidationFailed,
+)
 from shipmux.domain.shipments import ShipmentStatus, can_transition
 from shipmux.services.context import HubContext
 from shipmux.services.outbox import JobKind, job_values
-from shipmux.services.shipments import move
+from shipmux.services.shipments import carrier_order_of, move
 from shipmux.storage.tables import (
     AttemptRow,
     CarrierAccountRow,
@@ -374,3 +383,33 @@ def read_label(ctx: HubContext, tenant_id: str, order_id: str) -> LabelFile:
         raise NotFound(f"order '{order_id}' has no label yet (status '{shipment.status}')")
     content = ctx.labels.read(shipment.label_path)
     return LabelFile(content, shipment.label_media_type or "application/pdf", order.reference)
+
+
+async def fetch_label_as(
+    ctx: HubContext, tenant_id: str, order_id: str, request: LabelRequest
+) -> LabelFile:
+    """The label in another format or size than the stored one, fetched from the carrier.
+
+    Only once the stored label exists (so the order is paid for where that matters);
+    a format the carrier cannot make is a 422 naming the parameter.
+    """
+
+    def load() -> tuple[OrderRow, ShipmentRow, CarrierAccountRow | None]:
+        with ctx.db.reading() as session:
+            order, shipment = _load(session, tenant_id, order_id)
+            account = session.get(CarrierAccountRow, shipment.carrier_account_id or "")
+        return order, shipment, account
+
+    order, shipment, account = await asyncio.to_thread(load)
+    if shipment.label_path is None or account is None or shipment.carrier_order_id is None:
+        raise NotFound(f"order '{order_id}' has no label yet (status '{shipment.status}')")
+    try:
+        document = await ctx.carriers.get(account).fetch_label(
+            carrier_order_of(shipment, order.reference), request
+        )
+    except FeatureUnavailable as exc:
+        problem = FieldProblem("format", "unsupported", exc.message)
+        raise ValidationFailed([problem], "the carrier cannot make this label") from None
+    except CarrierError as exc:
+        raise CarrierCallFailed(f"the carrier did not give the label: {exc.message}") from None
+    return LabelFile(document.content, document.media_type, order.reference)

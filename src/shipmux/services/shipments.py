@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from shipmux.carriers.base import CarrierOrder
 from shipmux.domain import shipments
 from shipmux.domain.shipments import ShipmentStatus
 from shipmux.storage.tables import ShipmentRow, TransitionRow
 
-__all__ = ["STAMPS", "move", "transition_values"]
+__all__ = ["STAMPS", "carrier_order_of", "move", "transition_values"]
 
 STAMPS = {
     ShipmentStatus.SUBMITTED: "submitted_at",
@@ -57,3 +59,19 @@ def move(
     stamp = STAMPS.get(target)
     if stamp is not None and getattr(shipment, stamp) is None:
         setattr(shipment, stamp, now)
+
+
+def carrier_order_of(shipment: ShipmentRow, reference: str) -> CarrierOrder:
+    """What the carrier holds for a shipment it has accepted, as connectors take it."""
+    assert shipment.carrier_order_id is not None
+    return CarrierOrder(
+        carrier_order_id=shipment.carrier_order_id,
+        reference=reference,
+        tracking_number=shipment.tracking_number,
+        carrier_shipment_ref=shipment.carrier_shipment_ref,
+        carrier_data=dict(shipment.carrier_data or {}),
+        service_code=shipment.service_code,
+        price=None if shipment.price is None else Decimal(str(shipment.price)),
+        currency=shipment.currency,
+        paid_at=shipment.paid_at,
+    )

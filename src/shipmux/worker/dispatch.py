@@ -38,7 +38,7 @@ from shipmux.domain.shipments import ShipmentStatus
 from shipmux.services import routing
 from shipmux.services.context import HubContext
 from shipmux.services.outbox import JobKind, job_values
-from shipmux.services.shipments import move
+from shipmux.services.shipments import carrier_order_of, move
 from shipmux.storage.tables import (
     AttemptRow,
     CarrierAccountRow,
@@ -871,18 +871,7 @@ class Dispatcher:
 
 
 def _carrier_order(shipment: ShipmentRow, order: OrderRow) -> CarrierOrder:
-    assert shipment.carrier_order_id is not None
-    return CarrierOrder(
-        carrier_order_id=shipment.carrier_order_id,
-        reference=order.reference,
-        tracking_number=shipment.tracking_number,
-        carrier_shipment_ref=shipment.carrier_shipment_ref,
-        carrier_data=dict(shipment.carrier_data or {}),
-        service_code=shipment.service_code,
-        price=_decimal(shipment.price),
-        currency=shipment.currency,
-        paid_at=shipment.paid_at,
-    )
+    return carrier_order_of(shipment, order.reference)
 
 
 def _created_values(created: CarrierOrder) -> dict[str, Any]:

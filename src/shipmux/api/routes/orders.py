@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query
 from pydantic import AwareDatetime
@@ -22,6 +22,7 @@ from shipmux.api.schemas.orders import (
     OrderPage,
     OrderSummaryOut,
 )
+from shipmux.carriers.base import LabelRequest
 from shipmux.domain.errors import FieldProblem, ValidationFailed
 from shipmux.domain.shipments import ShipmentStatus
 from shipmux.services.intake import IntakeAnswer, request_fingerprint, take_orders
@@ -30,6 +31,7 @@ from shipmux.services.orders import (
     OrderView,
     cancel_order,
     despatch_order,
+    fetch_label_as,
     get_order,
     list_orders,
     read_label,
@@ -235,11 +237,27 @@ def _filename(reference: str, media_type: str) -> str:
     response_class=Response,
     responses={
         200: {"description": "The label document", "content": {"application/pdf": {}}},
-        **problem_responses(401, 403, 404, 422),
+        **problem_responses(401, 403, 404, 422, 502),
     },
 )
-def label(ctx: Ctx, principal: Reader, order_id: OrderId) -> Response:
-    label = read_label(ctx, principal.tenant_id, order_id)
+async def label(
+    ctx: Ctx,
+    principal: Reader,
+    order_id: OrderId,
+    format: Annotated[
+        Literal["pdf", "png"] | None,
+        Query(description="Fetch this format from the carrier instead of the stored label"),
+    ] = None,
+    media: Annotated[
+        Literal["a4", "4x6", "a4-4x6"] | None,
+        Query(description="Page size, where the carrier offers a choice (Parcel2Go)"),
+    ] = None,
+) -> Response:
+    if format is None and media is None:
+        label = await run_in_threadpool(read_label, ctx, principal.tenant_id, order_id)
+    else:
+        wanted = LabelRequest(format=format or "pdf", media=media)
+        label = await fetch_label_as(ctx, principal.tenant_id, order_id, wanted)
     content, media_type, reference = label.content, label.media_type, label.reference
     disposition = f'inline; filename="{_filename(reference, media_type)}"'
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})

@@ -45,6 +45,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with the stored state",
     413: "Body larger than the limit (`body_too_large`)",
     422: "Invalid input; `errors` names every field (`validation_failed`)",
+    502: "The carrier failed a call made while you wait (`carrier_call_failed`)",
     503: "Not ready (`unavailable`)",
 }
 
