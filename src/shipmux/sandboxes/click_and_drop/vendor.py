@@ -14,13 +14,12 @@ import math
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
 from shipmux.sandboxes.click_and_drop.context import Call, SandboxState
 from shipmux.sandboxes.click_and_drop.errors import ErrorShape, failure
 from shipmux.sandboxes.click_and_drop.routes import VendorRoute, resolve
 from shipmux.sandboxes.kit.faults import Fault, FaultKind
-from shipmux.sandboxes.kit.raw_routing import RAW_SEGMENTS_KEY
+from shipmux.sandboxes.kit.raw_routing import RawSegmentsApp
 
 logger = logging.getLogger(__name__)
 
@@ -58,16 +57,11 @@ def api_key_from(header: str | None, *, min_length: int, max_length: int) -> str
     return value if well_formed else None
 
 
-class VendorApi:
+class VendorApi(RawSegmentsApp):
     """ASGI app serving ``/api/v1/...`` for one ``SandboxState``."""
 
     def __init__(self, state: SandboxState) -> None:
         self.state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        response = await self.respond(request, scope.get(RAW_SEGMENTS_KEY, []))
-        await response(scope, receive, send)
 
     async def respond(self, request: Request, segments: list[str]) -> Response:
         found = resolve(request.method, segments)

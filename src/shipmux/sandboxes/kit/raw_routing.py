@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from starlette.datastructures import URLPath
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -56,3 +58,18 @@ class RawPrefixRoute(BaseRoute):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, send)
+
+
+class RawSegmentsApp:
+    """An ASGI app behind ``RawPrefixRoute`` that answers from the raw segments.
+
+    Each sandbox's vendor API subclasses it and implements ``respond``.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self.respond(request, scope.get(RAW_SEGMENTS_KEY, []))
+        await response(scope, receive, send)
+
+    async def respond(self, request: Request, segments: list[str]) -> Response:
+        raise NotImplementedError

@@ -14,10 +14,9 @@ from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
 from shipmux.sandboxes.kit.faults import Fault, FaultKind
-from shipmux.sandboxes.kit.raw_routing import RAW_SEGMENTS_KEY
+from shipmux.sandboxes.kit.raw_routing import RawSegmentsApp
 from shipmux.sandboxes.kit.route_table import resolve_route
 from shipmux.sandboxes.parcel2go.auth import PUBLIC_API, bearer_token
 from shipmux.sandboxes.parcel2go.context import Call, SandboxState
@@ -34,16 +33,11 @@ _FAULT_TEXT = {
 }
 
 
-class VendorApi:
+class VendorApi(RawSegmentsApp):
     """ASGI app serving ``/api/...`` for one ``SandboxState``."""
 
     def __init__(self, state: SandboxState) -> None:
         self.state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        response = await self.respond(request, scope.get(RAW_SEGMENTS_KEY, []))
-        await response(scope, receive, send)
 
     async def respond(self, request: Request, segments: list[str]) -> Response:
         found = resolve_route(ROUTES, request.method, segments)

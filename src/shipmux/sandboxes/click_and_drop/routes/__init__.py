@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from starlette.responses import Response
 
 from shipmux.sandboxes.click_and_drop.context import Call, SandboxState
 from shipmux.sandboxes.click_and_drop.errors import ErrorShape
 from shipmux.sandboxes.click_and_drop.routes import labels, manifests, misc, orders, status
+from shipmux.sandboxes.kit.route_table import RouteLookup, resolve_route
 
 Handler = Callable[[Call], Awaitable[Response]]
 PublicHandler = Callable[[SandboxState], Awaitable[Response]]
@@ -33,17 +33,6 @@ class VendorRoute:
     @property
     def mutating(self) -> bool:
         return self.method in {"POST", "PUT", "DELETE"}
-
-    def match(self, segments: list[str]) -> dict[str, str] | None:
-        if len(segments) != len(self.pattern):
-            return None
-        params: dict[str, str] = {}
-        for part, segment in zip(self.pattern, segments, strict=True):
-            if part.startswith("{"):
-                params[part.strip("{}")] = segment
-            elif unquote(segment).lower() != part:
-                return None
-        return params
 
 
 _M = ErrorShape.MANIFEST_ERRORS
@@ -71,21 +60,6 @@ ROUTES: tuple[VendorRoute, ...] = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class RouteMatch:
-    route: VendorRoute | None
-    params: dict[str, str]
-    path_exists: bool
-
-
-def resolve(method: str, segments: list[str]) -> RouteMatch:
+def resolve(method: str, segments: list[str]) -> RouteLookup[VendorRoute]:
     """The route for a method and path; ``path_exists`` tells 405 from 404."""
-    path_exists = False
-    for route in ROUTES:
-        params = route.match(segments)
-        if params is None:
-            continue
-        path_exists = True
-        if route.method == method:
-            return RouteMatch(route, params, True)
-    return RouteMatch(None, {}, path_exists)
+    return resolve_route(ROUTES, method, segments)
