@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 import httpx
+import pydantic
 
 from shipmux.carriers.errors import (
     CarrierAuthFailed,
     CarrierError,
+    CarrierProtocolError,
     CarrierRateLimited,
     CarrierUnavailable,
     OutcomeUnknown,
@@ -35,7 +38,11 @@ __all__ = [
     "parse_retry_after",
 ]
 
+T = TypeVar("T")
+
 BODY_EXCERPT = 4000
+# How much of an answer an error carries (after redaction).
+ERROR_EXCERPT = 2000
 MASK = "***"
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "key", "cookie"})
 
@@ -255,9 +262,47 @@ class CarrierHttp:
             )
         )
 
+    def context(self, operation: str, response: httpx.Response) -> dict[str, Any]:
+        """What every error about this answer carries: where, status, a redacted excerpt."""
+        excerpt = response.content[:ERROR_EXCERPT].decode("utf-8", errors="replace")
+        return {
+            "carrier": self.carrier,
+            "operation": operation,
+            "status": response.status_code,
+            "body_excerpt": self.redactor.text(excerpt),
+        }
+
+    def parse(self, operation: str, response: httpx.Response, shape: type[T]) -> T:
+        """The answer as ``shape`` (a model or any type pydantic reads); else a protocol error."""
+        try:
+            shape_key: Any = shape  # types are hashable; mypy cannot see it for type[T]
+            parsed: T = _adapter(shape_key).validate_json(response.content)
+        except pydantic.ValidationError as exc:
+            raise CarrierProtocolError(
+                f"unexpected answer: {_summary(exc)}", **self.context(operation, response)
+            ) from exc
+        return parsed
+
+    def unexpected(self, operation: str, response: httpx.Response) -> NoReturn:
+        raise CarrierProtocolError(
+            f"unexpected HTTP {response.status_code}", **self.context(operation, response)
+        )
+
     async def aclose(self) -> None:
         await self.client.aclose()
 
 
 def _ctype(response: httpx.Response) -> str:
     return str(response.headers.get("content-type", ""))
+
+
+def _summary(exc: pydantic.ValidationError) -> str:
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "body"
+    return f"{where}: {first['msg']} ({exc.error_count()} problem(s))"
+
+
+@functools.cache
+def _adapter(shape: Any) -> pydantic.TypeAdapter[Any]:
+    # Building an adapter costs more than using one; answers of one shape share it.
+    return pydantic.TypeAdapter(shape)

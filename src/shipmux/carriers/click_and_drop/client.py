@@ -28,12 +28,10 @@ M = TypeVar("M")
 # The spec's documentType parameter.
 DocumentType = Literal["postageLabel", "despatchNote", "CN22", "CN23"]
 
-_EXCERPT = 2000
 
 _OrderErrors = pydantic.TypeAdapter(list[wire.OrderErrorResponse])
 _OrderErrorInfos = pydantic.TypeAdapter(list[wire.OrderErrorInfo])
 _OrderUpdateErrors = pydantic.TypeAdapter(list[wire.OrderUpdateError])
-_OrderInfos = pydantic.TypeAdapter(list[wire.GetOrderInfoResource])
 
 
 class ClickAndDropClient:
@@ -52,10 +50,10 @@ class ClickAndDropClient:
         op = "create_orders"
         response = await self._send(op, "POST", "/orders", idempotent=False, json=request.to_wire())
         if response.status_code == 200:
-            return self._parse(op, response, wire.CreateOrdersResponse)
+            return self._http.parse(op, response, wire.CreateOrdersResponse)
         if response.status_code == 400:
             self._refuse_error_response(op, response)
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     async def get_orders(self, identifiers: Sequence[int | str]) -> list[wire.GetOrderInfoResource]:
         """``GET /orders/{ids}``: the orders found; none found (404 or ``[]``) is empty."""
@@ -63,12 +61,12 @@ class ClickAndDropClient:
         path = f"/orders/{identifier_segment(identifiers)}"
         response = await self._send(op, "GET", path, idempotent=True)
         if response.status_code == 200:
-            return self._parse_list(op, response, _OrderInfos)
+            return self._http.parse(op, response, list[wire.GetOrderInfoResource])
         if response.status_code == 404:
             return []
         if response.status_code == 400:
             self._refuse_order_errors(op, response)
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     async def list_orders(
         self,
@@ -89,12 +87,12 @@ class ClickAndDropClient:
             params["continuationToken"] = continuation_token
         response = await self._send(op, "GET", "/orders", idempotent=True, params=params)
         if response.status_code == 200:
-            return self._parse(op, response, wire.GetOrdersResponse)
+            return self._http.parse(op, response, wire.GetOrdersResponse)
         if response.status_code == 404:
             return wire.GetOrdersResponse()
         if response.status_code == 400:
             self._refuse_error_response(op, response)
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     async def delete_orders(self, identifiers: Sequence[int | str]) -> wire.DeleteOrdersResource:
         """``DELETE /orders/{ids}``: what was deleted and per-order errors; 404 deletes none."""
@@ -102,7 +100,7 @@ class ClickAndDropClient:
         path = f"/orders/{identifier_segment(identifiers)}"
         response = await self._send(op, "DELETE", path, idempotent=False)
         if response.status_code == 200:
-            return self._parse(op, response, wire.DeleteOrdersResource)
+            return self._http.parse(op, response, wire.DeleteOrdersResource)
         if response.status_code == 404:
             return wire.DeleteOrdersResource()
         if response.status_code == 400:
@@ -110,7 +108,7 @@ class ClickAndDropClient:
             self._refuse(op, response, [e.message or e.code or "" for e in errors])
         if response.status_code == 403:
             self._unavailable(op, response, "this account cannot delete orders through the API")
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     async def update_status(
         self, request: wire.UpdateOrdersStatusRequest
@@ -121,13 +119,13 @@ class ClickAndDropClient:
             op, "PUT", "/orders/status", idempotent=False, json=request.to_wire()
         )
         if response.status_code == 200:
-            return self._parse(op, response, wire.UpdateOrderStatusResponse)
+            return self._http.parse(op, response, wire.UpdateOrderStatusResponse)
         if response.status_code == 400:
             errors = self._parse_error_list(response, _OrderUpdateErrors)
             self._refuse(op, response, [e.message or e.code or "" for e in errors])
         if response.status_code == 404:
             self._refuse(op, response, ["no such order"])
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     # --- labels ---------------------------------------------------------------------------
 
@@ -161,7 +159,7 @@ class ClickAndDropClient:
             self._refuse_order_errors(op, response)
         if response.status_code == 404:
             self._refuse(op, response, ["no such order"])
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     # --- manifests ------------------------------------------------------------------------
 
@@ -194,8 +192,8 @@ class ClickAndDropClient:
         op = "version"
         response = await self._send(op, "GET", "/version", idempotent=True, auth=False)
         if response.status_code == 200:
-            return self._parse(op, response, wire.GetVersionResource)
-        self._unexpected(op, response)
+            return self._http.parse(op, response, wire.GetVersionResource)
+        self._http.unexpected(op, response)
 
     # --- sending and reading --------------------------------------------------------------
 
@@ -228,33 +226,6 @@ class ClickAndDropClient:
             headers=all_headers,
         )
 
-    def _context(self, operation: str, response: httpx.Response) -> dict[str, Any]:
-        excerpt = response.content[:_EXCERPT].decode("utf-8", errors="replace")
-        return {
-            "carrier": self.carrier,
-            "operation": operation,
-            "status": response.status_code,
-            "body_excerpt": self._http.redactor.text(excerpt),
-        }
-
-    def _parse(self, operation: str, response: httpx.Response, model: type[M]) -> M:
-        try:
-            return pydantic.TypeAdapter(model).validate_json(response.content)
-        except pydantic.ValidationError as exc:
-            raise CarrierProtocolError(
-                f"unexpected answer: {_summary(exc)}", **self._context(operation, response)
-            ) from exc
-
-    def _parse_list(
-        self, operation: str, response: httpx.Response, adapter: pydantic.TypeAdapter[list[M]]
-    ) -> list[M]:
-        try:
-            return adapter.validate_json(response.content)
-        except pydantic.ValidationError as exc:
-            raise CarrierProtocolError(
-                f"unexpected answer: {_summary(exc)}", **self._context(operation, response)
-            ) from exc
-
     @staticmethod
     def _parse_error_list(
         response: httpx.Response, adapter: pydantic.TypeAdapter[list[M]]
@@ -268,7 +239,7 @@ class ClickAndDropClient:
     def _pdf(self, operation: str, response: httpx.Response) -> bytes:
         if not response.content.startswith(b"%PDF"):
             raise CarrierProtocolError(
-                "the label answer is not a PDF", **self._context(operation, response)
+                "the label answer is not a PDF", **self._http.context(operation, response)
             )
         return response.content
 
@@ -277,7 +248,7 @@ class ClickAndDropClient:
     ) -> M:
         status = response.status_code
         if status in ok:
-            return self._parse(operation, response, model)
+            return self._http.parse(operation, response, model)
         if status in (400, 403, 404):
             try:
                 errors = wire.ManifestErrorsResponse.model_validate_json(response.content).errors
@@ -287,7 +258,7 @@ class ClickAndDropClient:
             if status == 403:
                 self._unavailable(operation, response, "manifests are not available", messages)
             self._refuse(operation, response, messages or ["manifest refused"])
-        self._unexpected(operation, response)
+        self._http.unexpected(operation, response)
 
     def _refuse_error_response(self, operation: str, response: httpx.Response) -> NoReturn:
         try:
@@ -314,7 +285,7 @@ class ClickAndDropClient:
         code: str | None = None,
     ) -> NoReturn:
         text = "; ".join(m for m in messages if m) or f"refused with HTTP {response.status_code}"
-        raise CarrierRejected(text, carrier_code=code, **self._context(operation, response))
+        raise CarrierRejected(text, carrier_code=code, **self._http.context(operation, response))
 
     def _unavailable(
         self,
@@ -325,20 +296,9 @@ class ClickAndDropClient:
     ) -> NoReturn:
         said = "; ".join(m for m in messages if m)
         raise FeatureUnavailable(
-            f"{why} ({said})" if said else why, **self._context(operation, response)
-        )
-
-    def _unexpected(self, operation: str, response: httpx.Response) -> NoReturn:
-        raise CarrierProtocolError(
-            f"unexpected HTTP {response.status_code}", **self._context(operation, response)
+            f"{why} ({said})" if said else why, **self._http.context(operation, response)
         )
 
 
 def _flag(value: bool) -> str:
     return "true" if value else "false"
-
-
-def _summary(exc: pydantic.ValidationError) -> str:
-    first = exc.errors(include_url=False)[0]
-    where = ".".join(str(p) for p in first["loc"]) or "body"
-    return f"{where}: {first['msg']} ({exc.error_count()} problem(s))"

@@ -35,7 +35,6 @@ __all__ = ["Parcel2GoClient"]
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
-_EXCERPT = 2000
 # /me/orders/detail pages hold at most 100 orders (ADR 0006 §7).
 HISTORY_PAGE_SIZE = 100
 
@@ -56,30 +55,30 @@ class Parcel2GoClient:
         op = "quote"
         response = await self._send(op, "POST", "/api/quotes", idempotent=True, json=body)
         if response.status_code == 200:
-            return self._parse(op, response, wire.QuotesResponse)
+            return self._http.parse(op, response, wire.QuotesResponse)
         if response.status_code in (400, 422):
             return wire.QuotesResponse(errors=self._errors(response))
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     async def verify_order(self, body: wire.OrderRequest) -> wire.VerifyResponse:
         """``POST /api/orders/verify``: the exact price of the create body; creates nothing."""
         op = "verify_order"
         response = await self._send(op, "POST", "/api/orders/verify", idempotent=True, json=body)
         if response.status_code == 200:
-            return self._parse(op, response, wire.VerifyResponse)
+            return self._http.parse(op, response, wire.VerifyResponse)
         if response.status_code in (400, 422):
             return wire.VerifyResponse(errors=self._errors(response))
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     async def create_order(self, body: wire.OrderRequest) -> wire.CreateOrderResponse:
         """``POST /api/orders``: an unpaid order; not idempotent (a 5xx is OutcomeUnknown)."""
         op = "create_order"
         response = await self._send(op, "POST", "/api/orders", idempotent=False, json=body)
         if response.status_code in (200, 201):
-            return self._parse(op, response, wire.CreateOrderResponse)
+            return self._http.parse(op, response, wire.CreateOrderResponse)
         if response.status_code in (400, 422):
             return wire.CreateOrderResponse(errors=self._errors(response))
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     async def get_order(self, order_id: str, order_hash: str) -> wire.OrderRead | None:
         """``GET /api/orders?orderId=&hash=``: the order, or None when there is no such one."""
@@ -87,12 +86,12 @@ class Parcel2GoClient:
         params = {"orderId": order_id, "hash": order_hash}
         response = await self._send(op, "GET", "/api/orders", idempotent=True, params=params)
         if response.status_code == 200:
-            return self._parse(op, response, wire.OrderRead)
+            return self._http.parse(op, response, wire.OrderRead)
         if response.status_code == 404:
             return None
         if response.status_code == 400:
             self._refuse(op, response)
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     async def order_history(self, page: int) -> wire.OrdersPage:
         """``GET /api/me/orders/detail``: one page of the account's orders, newest first."""
@@ -102,10 +101,10 @@ class Parcel2GoClient:
             op, "GET", "/api/me/orders/detail", idempotent=True, params=params
         )
         if response.status_code == 200:
-            return self._parse(op, response, wire.OrdersPage)
+            return self._http.parse(op, response, wire.OrdersPage)
         if response.status_code == 404:
             return wire.OrdersPage()
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     # --- payment --------------------------------------------------------------------------
 
@@ -120,17 +119,17 @@ class Parcel2GoClient:
         path = f"/api/orders/{_segment(order_id)}/paywithprepay"
         response = await self._send(op, "POST", path, idempotent=False, params={"hash": order_hash})
         if response.status_code in (200, 201):
-            return self._parse(op, response, wire.PayResponse)
+            return self._http.parse(op, response, wire.PayResponse)
         if response.status_code in (400, 409, 422):
             return wire.PayResponse(errors=self._errors(response))
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     async def prepay_balance(self) -> Decimal:
         """``GET /api/prepay``: the PrePay balance in GBP (a bare number, or ``{"Balance"}``)."""
         op = "prepay_balance"
         response = await self._send(op, "GET", "/api/prepay", idempotent=True)
         if response.status_code != 200:
-            self._unexpected(op, response)
+            self._http.unexpected(op, response)
         try:
             value: Any = response.json()
             if isinstance(value, dict):
@@ -138,7 +137,7 @@ class Parcel2GoClient:
             return Decimal(str(value))
         except (ValueError, InvalidOperation):
             raise CarrierProtocolError(
-                "the PrePay balance is not a number", **self._context(op, response)
+                "the PrePay balance is not a number", **self._http.context(op, response)
             ) from None
 
     # --- documents ------------------------------------------------------------------------
@@ -165,15 +164,17 @@ class Parcel2GoClient:
         response = await self._send(op, "GET", path, idempotent=True, params=params)
         if response.status_code == 404:
             # The label may not exist right after payment (research §5.11): try again later.
-            raise CarrierUnavailable("the label is not ready yet", **self._context(op, response))
+            raise CarrierUnavailable(
+                "the label is not ready yet", **self._http.context(op, response)
+            )
         if response.status_code == 400:
             self._refuse(op, response)
         if response.status_code != 200:
-            self._unexpected(op, response)
-        answer = self._parse(op, response, wire.LabelsResponse)
+            self._http.unexpected(op, response)
+        answer = self._http.parse(op, response, wire.LabelsResponse)
         if not answer.base64_encoded_labels:
             raise CarrierUnavailable(
-                f"no label yet ({answer.failed_labels} failed)", **self._context(op, response)
+                f"no label yet ({answer.failed_labels} failed)", **self._http.context(op, response)
             )
         try:
             return [
@@ -181,7 +182,7 @@ class Parcel2GoClient:
             ]
         except binascii.Error as exc:
             raise CarrierProtocolError(
-                "a label is not valid base64", **self._context(op, response)
+                "a label is not valid base64", **self._http.context(op, response)
             ) from exc
 
     async def document(self, url: str) -> bytes:
@@ -191,8 +192,10 @@ class Parcel2GoClient:
         if response.status_code == 200:
             return response.content
         if response.status_code == 404:
-            raise CarrierUnavailable("the document is not ready", **self._context(op, response))
-        self._unexpected(op, response)
+            raise CarrierUnavailable(
+                "the document is not ready", **self._http.context(op, response)
+            )
+        self._http.unexpected(op, response)
 
     # --- tracking -------------------------------------------------------------------------
 
@@ -202,12 +205,12 @@ class Parcel2GoClient:
         path = f"/api/tracking/{_segment(order_line_id)}"
         response = await self._send(op, "GET", path, idempotent=True)
         if response.status_code == 200:
-            return self._parse(op, response, wire.TrackingResponse)
+            return self._http.parse(op, response, wire.TrackingResponse)
         if response.status_code == 404:
             return wire.TrackingResponse(order_line_id=order_line_id)
         if response.status_code == 400:
             self._refuse(op, response)
-        self._unexpected(op, response)
+        self._http.unexpected(op, response)
 
     # --- sending and reading --------------------------------------------------------------
 
@@ -260,23 +263,6 @@ class Parcel2GoClient:
             headers={"Accept": "application/json", "Authorization": f"Bearer {token}"},
         )
 
-    def _context(self, operation: str, response: httpx.Response) -> dict[str, Any]:
-        excerpt = response.content[:_EXCERPT].decode("utf-8", errors="replace")
-        return {
-            "carrier": self.carrier,
-            "operation": operation,
-            "status": response.status_code,
-            "body_excerpt": self._http.redactor.text(excerpt),
-        }
-
-    def _parse(self, operation: str, response: httpx.Response, model: type[M]) -> M:
-        try:
-            return model.model_validate_json(response.content)
-        except pydantic.ValidationError as exc:
-            raise CarrierProtocolError(
-                f"unexpected answer: {_summary(exc)}", **self._context(operation, response)
-            ) from exc
-
     @staticmethod
     def _errors(response: httpx.Response) -> list[wire.ErrorLine]:
         """The refusal's lines; a body in neither documented shape is still a refusal."""
@@ -293,7 +279,7 @@ class Parcel2GoClient:
         raise CarrierRejected(
             "; ".join(e.text for e in errors),
             carrier_code=errors[0].type or errors[0].name,
-            **self._context(operation, response),
+            **self._http.context(operation, response),
         )
 
     def _forbidden(self, operation: str, response: httpx.Response) -> NoReturn:
@@ -305,20 +291,9 @@ class Parcel2GoClient:
             )
         else:
             why = "the API client's token lacks a scope this call needs (check the scopes setting)"
-        raise FeatureUnavailable(f"{why}: {said}", **self._context(operation, response))
-
-    def _unexpected(self, operation: str, response: httpx.Response) -> NoReturn:
-        raise CarrierProtocolError(
-            f"unexpected HTTP {response.status_code}", **self._context(operation, response)
-        )
+        raise FeatureUnavailable(f"{why}: {said}", **self._http.context(operation, response))
 
 
 def _segment(value: str) -> str:
     # Identifiers are digits; quoting keeps anything else from changing the path.
     return urllib.parse.quote(value, safe="")
-
-
-def _summary(exc: pydantic.ValidationError) -> str:
-    first = exc.errors(include_url=False)[0]
-    where = ".".join(str(p) for p in first["loc"]) or "body"
-    return f"{where}: {first['msg']} ({exc.error_count()} problem(s))"
