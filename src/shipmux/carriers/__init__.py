@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from shipmux.carriers.base import Carrier, CarrierWebhook
+from shipmux.carriers.base import Carrier, CarrierWebhook, WebhookRequest
 from shipmux.carriers.http import CarrierHttp, RateLimiter, Redactor
 from shipmux.carriers.settings import CarrierAccountSettings
 
@@ -35,9 +35,12 @@ class CarrierEntry:
     settings_model: type[CarrierAccountSettings]
     factory: Callable[[Any, CarrierHttp], Carrier]
     connector: type[Carrier]
-    # Checks and reads one pushed webhook: (body, account settings, now) -> what it says.
+    # Checks and reads one pushed webhook: (request, account settings, now) -> what it says.
     # Raises ``WebhookRejected``. None: the carrier pushes nothing.
-    read_webhook: Callable[[bytes, Any, datetime], CarrierWebhook] | None = None
+    read_webhook: Callable[[WebhookRequest, Any, datetime], CarrierWebhook] | None = None
+    # A second delivery of an event id: refused (409, Parcel2Go: the seed asks replays to
+    # be refused) or answered 200 with nothing changed (carriers that resend by design).
+    refuse_replays: bool = True
 
 
 class LimiterPool:

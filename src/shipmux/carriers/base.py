@@ -31,6 +31,7 @@ __all__ = [
     "RateExtra",
     "TrackingEvent",
     "TrackingStage",
+    "WebhookRequest",
 ]
 
 
@@ -85,6 +86,16 @@ class CaseUpdate:
     reference: str | None
     customer_reference: str | None  # our reference, where the carrier echoes it
     carrier_shipment_ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRequest:
+    """A webhook as it reached us: the raw body bytes (never re-serialised), headers
+    (names lower-cased) and query parameters."""
+
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

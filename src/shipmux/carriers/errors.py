@@ -7,6 +7,7 @@
     ├── CarrierAuthFailed        credentials wrong or expired; pause the account
     ├── CarrierRateLimited       retry after ``retry_after`` seconds
     ├── CarrierUnavailable       it surely did not take effect (refused, 5xx on a read); retry
+    │   └── CarrierParked        the courier is down for a while (scheduled); try later, no attempt spent
     ├── OutcomeUnknown           sent, but no answer: look it up before any retry
     └── CarrierProtocolError     an answer our wire models reject; alert, do not retry
 
@@ -27,6 +28,7 @@ __all__ = [
     "CarrierProtocolError",
     "CarrierRateLimited",
     "CarrierRejected",
+    "CarrierParked",
     "CarrierUnavailable",
     "FeatureUnavailable",
     "OutcomeUnknown",
@@ -115,6 +117,16 @@ class CarrierUnavailable(CarrierError):
 
     code = "carrier_unavailable"
     retryable = True
+
+
+class CarrierParked(CarrierUnavailable):
+    """The carrier or its courier announced downtime: nothing was done; come back later.
+
+    ``retry_after`` says when (the end of the window, if the carrier said). The hub parks
+    the work until then without spending one of its attempts.
+    """
+
+    code = "carrier_parked"
 
 
 class OutcomeUnknown(CarrierError):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shipmux import carriers
+from shipmux.carriers.base import WebhookRequest
 from shipmux.carriers.errors import WebhookRejected
 from shipmux.domain.errors import NotFound, WebhookNotAuthentic, WebhookReplayed
 from shipmux.services.accounts import load_settings
@@ -23,7 +24,11 @@ __all__ = ["take_webhook"]
 
 
 def take_webhook(
-    ctx: HubContext, carrier: str, account_id: str, body: bytes, now: datetime | None = None
+    ctx: HubContext,
+    carrier: str,
+    account_id: str,
+    request: WebhookRequest,
+    now: datetime | None = None,
 ) -> WebhookOutcome:
     entry = carriers.registry().get(carrier)
     with ctx.db.reading() as session:
@@ -32,15 +37,18 @@ def take_webhook(
         raise NotFound(f"no {carrier} account '{account_id}' takes webhooks")
     settings = load_settings(ctx.secret_box, account)
     try:
-        webhook = entry.read_webhook(body, settings, now or datetime.now(UTC))
+        webhook = entry.read_webhook(request, settings, now or datetime.now(UTC))
     except WebhookRejected as exc:
         raise WebhookNotAuthentic(f"webhook refused ({exc.reason}): {exc}") from None
-    outcome = record_webhook(ctx, account, webhook, _as_json(body))
-    if outcome.outcome == "duplicate":
+    outcome = record_webhook(ctx, account, webhook, _as_json(request.body))
+    if outcome.outcome == "duplicate" and entry.refuse_replays:
         raise WebhookReplayed(f"webhook '{webhook.event_id}' was already received")
     return outcome
 
 
 def _as_json(body: bytes) -> dict[str, Any]:
-    parsed = json.loads(body)  # read_webhook has parsed it already: this cannot fail
+    try:
+        parsed = json.loads(body)
+    except ValueError:  # a carrier that does not send JSON: keep the text
+        return {"raw": body.decode("utf-8", errors="replace")}
     return parsed if isinstance(parsed, dict) else {"body": parsed}

@@ -710,7 +710,9 @@ class Dispatcher:
         now: datetime,
         exchange_ids: list[int],
     ) -> None:
-        if decision.action in (Action.RETRY, Action.PAUSE_ACCOUNT):
+        if decision.action is Action.PARK:
+            settled = release(session, job, self.worker_id, decision.delay)
+        elif decision.action in (Action.RETRY, Action.PAUSE_ACCOUNT):
             settled = reschedule(session, job, self.worker_id, decision.delay, decision.message)
         else:
             settled = finish(session, job, self.worker_id, dead=True, error=decision.message)

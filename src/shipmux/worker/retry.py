@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from shipmux.carriers.errors import (
     CarrierAuthFailed,
     CarrierError,
+    CarrierParked,
     CarrierRejected,
 )
+
+# How long parked work waits when the carrier named no end to its downtime.
+PARK_SECONDS = 1800.0
 
 __all__ = ["Action", "Decision", "RetryPolicy"]
 
@@ -24,6 +28,7 @@ class Action(enum.StrEnum):
     ATTENTION = "attention"  # the carrier said no: a person must act
     PAUSE_ACCOUNT = "pause_account"  # credentials refused: stop using the account
     GIVE_UP = "give_up"  # retries exhausted
+    PARK = "park"  # the carrier is down for a while: wait, without spending an attempt
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,9 @@ class RetryPolicy:
         """``attempt`` is the number of the try that just failed (1 for the first)."""
         if isinstance(exc, CarrierRejected):
             return Decision(Action.ATTENTION, code=exc.code, message=exc.message)
+        if isinstance(exc, CarrierParked):
+            delay = exc.retry_after if exc.retry_after is not None else PARK_SECONDS
+            return Decision(Action.PARK, delay, exc.code, exc.describe())
         if isinstance(exc, CarrierAuthFailed):
             return Decision(Action.PAUSE_ACCOUNT, code=exc.code, message=exc.message)
         if isinstance(exc, CarrierError) and not exc.retryable:

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shipmux.api.deps import Ctx
 from shipmux.api.schemas.common import problem_responses
+from shipmux.carriers.base import WebhookRequest
 from shipmux.services.webhooks import take_webhook
 
 __all__ = ["router"]
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
 
 class WebhookTaken(BaseModel):
-    status: str  # applied | unknown_shipment
+    status: str  # applied | unknown_shipment | duplicate (where replays are not refused)
     shipment_id: str | None = None
 
 
@@ -33,6 +34,10 @@ class WebhookTaken(BaseModel):
     responses=problem_responses(401, 404, 409, 413),
 )
 async def receive(ctx: Ctx, carrier: str, account_id: str, request: Request) -> WebhookTaken:
-    body = await request.body()
-    outcome = await run_in_threadpool(take_webhook, ctx, carrier, account_id, body)
+    received = WebhookRequest(
+        body=await request.body(),
+        headers={name.lower(): value for name, value in request.headers.items()},
+        query=dict(request.query_params),
+    )
+    outcome = await run_in_threadpool(take_webhook, ctx, carrier, account_id, received)
     return WebhookTaken(status=outcome.outcome, shipment_id=outcome.shipment_id)

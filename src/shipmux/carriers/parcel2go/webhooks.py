@@ -21,7 +21,7 @@ from typing import Any
 
 import pydantic
 
-from shipmux.carriers.base import CarrierWebhook, CaseUpdate, TrackingEvent
+from shipmux.carriers.base import CarrierWebhook, CaseUpdate, TrackingEvent, WebhookRequest
 from shipmux.carriers.errors import WebhookRejected
 from shipmux.carriers.parcel2go import schemas as wire
 from shipmux.carriers.parcel2go.settings import Parcel2GoSettings
@@ -46,11 +46,13 @@ _DIGITS = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})")
 _HEX = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-def read_webhook(body: bytes, settings: Parcel2GoSettings, now: datetime) -> CarrierWebhook:
-    """The registry's entry point: verify with the account's webhook secret."""
+def read_webhook(
+    request: WebhookRequest, settings: Parcel2GoSettings, now: datetime
+) -> CarrierWebhook:
+    """The registry's entry point: verify the body with the account's webhook secret."""
     if settings.webhook_secret is None:
         raise WebhookRejected("no_secret", "the account has no webhook secret to check against")
-    return verify_and_parse(body, settings.webhook_secret.get_secret_value(), now)
+    return verify_and_parse(request.body, settings.webhook_secret.get_secret_value(), now)
 
 
 def signed_text(event_id: str, timestamp: datetime | str, event_type: str) -> str:
