@@ -148,6 +148,20 @@ async def test_quote_prices_the_extras_asked_for(sandbox: Sandbox) -> None:
     assert [r.price for r in extras] == sorted(r.price for r in extras)
 
 
+async def test_northern_ireland_is_quoted_and_charged_as_its_own_region(sandbox: Sandbox) -> None:
+    mainland = p2g_order()
+    belfast = p2g_order(recipient=mainland.recipient.model_copy(update={"postcode": "BT1 5GS"}))
+    async with sandbox.connector() as carrier:
+        here = {r.service_code: r.price for r in await carrier.quote(mainland)}
+        there = {r.service_code: r.price for r in await carrier.quote(belfast)}
+        placed = await create(carrier, belfast)
+    shared = set(here) & set(there)
+    assert shared
+    assert all(there[code] > here[code] for code in shared)
+    # The order carries the region too: it is charged what the NI quote said.
+    assert placed.price == there[placed.service_code or ""]
+
+
 # --- create and read ------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ import pycountry
 from shipmux.carriers.base import CarrierOrder, Rate, RateExtra, TrackingEvent
 from shipmux.carriers.parcel2go import schemas as wire
 from shipmux.carriers.parcel2go.statuses import stage_of
+from shipmux.carriers.parcel2go.subdivisions import Region, region_of
 from shipmux.domain.errors import FieldProblem
 from shipmux.domain.orders import Address, ExportReason, Order, Package, VatStatus
 
@@ -36,6 +37,7 @@ __all__ = [
     "problems_from_errors",
     "quote_request",
     "rates_from_quotes",
+    "region",
     "split_street",
     "tracking_events",
     "upsells",
@@ -100,8 +102,14 @@ def split_street(line1: str, line2: str | None) -> tuple[str, str, str | None]:
     return line1, line1, None
 
 
+def region(address: Address) -> Region:
+    """The address's ISO-3 country and Parcel2Go subdivision (priced apart)."""
+    return region_of(address.country, address.postcode, iso3(address.country))
+
+
 def _order_address(address: Address, instructions: str | None = None) -> wire.OrderAddress:
     house, street, rest = split_street(address.line1, address.line2)
+    where = region(address)
     locality = ", ".join(p for p in (rest, address.line3) if p) or None
     return wire.OrderAddress(
         contact_name=address.name,
@@ -114,8 +122,16 @@ def _order_address(address: Address, instructions: str | None = None) -> wire.Or
         town=address.city,
         county=address.county,
         postcode=address.postcode,
-        country_iso_code=iso3(address.country),
+        country_iso_code=where.country,
+        subdivision=where.subdivision,
         special_instructions=instructions,
+    )
+
+
+def _quote_address(address: Address) -> wire.QuoteAddress:
+    where = region(address)
+    return wire.QuoteAddress(
+        country=where.country, postcode=address.postcode, subdivision=where.subdivision
     )
 
 
@@ -255,12 +271,8 @@ def quote_request(order: Order, collection: Address) -> wire.QuoteRequest:
         )
     names = upsells(order)
     return wire.QuoteRequest(
-        collection_address=wire.QuoteAddress(
-            country=iso3(collection.country), postcode=collection.postcode
-        ),
-        delivery_address=wire.QuoteAddress(
-            country=iso3(order.recipient.country), postcode=order.recipient.postcode
-        ),
+        collection_address=_quote_address(collection),
+        delivery_address=_quote_address(order.recipient),
         parcels=parcels,
         extras=[wire.ExtraRequest(type=n) for n in names] or None,
     )

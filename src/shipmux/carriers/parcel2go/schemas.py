@@ -105,6 +105,7 @@ class _Response(BaseModel):
 class QuoteAddress(_Request):
     country: str = Field(min_length=3, max_length=3)  # ISO-3
     postcode: str | None = None
+    subdivision: str | None = None  # a separately priced region (seed: "Country Subdivisions")
 
 
 class QuoteParcel(_Request):
@@ -188,6 +189,7 @@ class OrderAddress(_Request):
     county: str | None = None
     postcode: str | None = None
     country_iso_code: str = Field(min_length=3, max_length=3)
+    subdivision: str | None = None
     special_instructions: str | None = None
 
 
