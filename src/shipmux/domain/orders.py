@@ -160,6 +160,12 @@ class Extras(_Model):
     email_notification: bool = False
     cover_value: Money | None = Field(default=None, description="Declared value for cover")
     safe_place: str | None = Field(default=None, max_length=255)
+    delivery_guarantee: bool = Field(
+        default=False, description="Money back if late, where the carrier sells it"
+    )
+    print_in_store: bool = Field(
+        default=False, description="Drop-off services: the shop prints the label (no printer)"
+    )
 
 
 class DangerousGoods(_Model):

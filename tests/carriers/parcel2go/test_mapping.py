@@ -268,6 +268,27 @@ def quote(slug: str, total: str, **service: Any) -> dict[str, Any]:
     }
 
 
+def test_every_extra_we_know_goes_by_parcel2go_s_name() -> None:
+    order = make_order(
+        extras={
+            "signature": True,
+            "sms_notification": True,
+            "cover_value": "150.00",
+            "delivery_guarantee": True,
+            "print_in_store": True,
+        }
+    )
+    assert mapping.upsells(order) == [
+        "Signature",
+        "Sms",
+        "ExtendedBaseCover",
+        "Cover",
+        "DeliveryGuarantee",
+        "PrintInStore",
+    ]
+    assert mapping.upsells(make_order()) == []
+
+
 def test_quotes_become_rates_cheapest_first_with_extras_priced_with_vat() -> None:
     answer = wire.QuotesResponse.model_validate(
         {

@@ -227,6 +227,10 @@ def upsells(order: Order) -> list[str]:
         names.append("ExtendedBaseCover")
         if cover > 20:
             names.append("Cover")
+    if extras.delivery_guarantee:
+        names.append("DeliveryGuarantee")
+    if extras.print_in_store:
+        names.append("PrintInStore")
     return names
 
 
