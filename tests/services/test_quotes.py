@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,7 +28,7 @@ from shipmux.services.context import HubContext
 from shipmux.services.quotes import QUOTE_PLACEHOLDER, quotable_order, quote_order
 from shipmux.services.rate_cards import read_rate_card, replace_rate_card
 from shipmux.services.routing import NotResolved, Resolved, resolve_by_quotes
-from shipmux.storage.tables import CarrierAccountRow
+from shipmux.storage.tables import CarrierAccountRow, ExchangeRow
 from tests.factories import make_address, make_order
 from tests.support.live_server import serve
 
@@ -293,6 +294,20 @@ async def test_parcel2go_quotes_and_a_rate_card_share_one_board(
     assert cheapest.rate.price == min(prices)
     earliest = min(e.rate.estimated_delivery for e in board.entries if e.rate.estimated_delivery)
     assert fastest.rate.estimated_delivery == earliest
+    await hub.carriers.aclose()
+
+
+async def test_every_quote_call_is_recorded_under_its_account(
+    hub: HubContext, parcel2go: str
+) -> None:
+    tenant_id = tenants.create_tenant(hub.db, "t")
+    p2g = _connect_parcel2go(hub, tenant_id, "p2g", parcel2go)
+    await quote_order(hub, tenant_id, make_order(), timeout=10)
+    with hub.db.reading() as session:
+        rows = session.scalars(select(ExchangeRow).where(ExchangeRow.tenant_id == tenant_id))
+        recorded = [(r.carrier_account_id, r.operation, r.status) for r in rows]
+    assert (p2g, "quote", 200) in recorded
+    assert {account for account, _, _ in recorded} == {p2g}
     await hub.carriers.aclose()
 
 

@@ -22,10 +22,12 @@ from sqlalchemy import select
 from shipmux import carriers
 from shipmux.carriers.base import Capability, Rate, RateExtra
 from shipmux.carriers.errors import CarrierError, FeatureUnavailable
+from shipmux.carriers.http import Exchange, exchange_sink
 from shipmux.domain.errors import FieldProblem, ValidationFailed
 from shipmux.domain.orders import Order
 from shipmux.domain.rate_cards import RateCardLine, estimated_delivery, price_order
 from shipmux.services.context import HubContext
+from shipmux.services.exchanges import exchange_values, is_kept, store_exchanges
 from shipmux.services.problems import problems_from_validation
 from shipmux.services.rate_cards import cards_of
 from shipmux.storage.tables import CarrierAccountRow
@@ -176,8 +178,9 @@ def _card_rates(account: _Account, order: Order) -> list[QuoteEntry] | QuoteFail
 
 
 async def _api_rates(
-    ctx: HubContext, account: _Account, order: Order, timeout: float
+    ctx: HubContext, account: _Account, order: Order, timeout: float, sink: list[Exchange]
 ) -> list[QuoteEntry] | QuoteFailure:
+    token = exchange_sink.set(sink)  # this account's calls, recorded under its id
     try:
         connector = ctx.carriers.get(account.row)
         rates = await asyncio.wait_for(connector.quote(order), timeout)
@@ -191,22 +194,40 @@ async def _api_rates(
         # A connector bug must not sink every other account's rates; it is logged in full.
         log.exception("quote_failed", account_id=account.row.id, carrier=account.row.carrier)
         return account.failure("error", f"{type(exc).__name__}: {exc}")
+    finally:
+        exchange_sink.reset(token)
     if not rates:
         return account.failure("no_rates", "the carrier offered no service for this order")
     return account.entries("carrier", rates)
 
 
 async def _rates(
-    ctx: HubContext, account: _Account, order: Order, timeout: float
+    ctx: HubContext, account: _Account, order: Order, timeout: float, sink: list[Exchange]
 ) -> list[QuoteEntry] | QuoteFailure:
     row = account.row
     if row.paused_reason is not None:
         return account.failure("paused", f"account paused: {row.paused_reason}")
     if _quotes_by_api(row):
-        return await _api_rates(ctx, account, order, timeout)
+        return await _api_rates(ctx, account, order, timeout, sink)
     if account.card:
         return _card_rates(account, order)
     return account.failure("no_rate_card", "no rates: upload a rate card")
+
+
+def _record(
+    ctx: HubContext, tenant_id: str, accounts: list[_Account], sinks: list[list[Exchange]]
+) -> None:
+    """Every carrier call the quotes made, as exchanges of their accounts."""
+    keep_all = ctx.settings.keep_successful_exchanges
+    rows = [
+        exchange_values(x, tenant_id, account.row.id)
+        for account, sink in zip(accounts, sinks, strict=True)
+        for x in sink
+        if is_kept(x, keep_all)
+    ]
+    if rows:
+        with ctx.db.transaction() as session:
+            store_exchanges(session, rows)
 
 
 def _sort_key(entry: QuoteEntry) -> tuple[Decimal, str, str, str]:
@@ -235,7 +256,11 @@ async def quote_order(
     does not have.
     """
     accounts = await asyncio.to_thread(_load, ctx, tenant_id, account_ids)
-    results = await asyncio.gather(*(_rates(ctx, a, order, timeout) for a in accounts))
+    sinks: list[list[Exchange]] = [[] for _ in accounts]
+    results = await asyncio.gather(
+        *(_rates(ctx, a, order, timeout, sink) for a, sink in zip(accounts, sinks, strict=True))
+    )
+    await asyncio.to_thread(_record, ctx, tenant_id, accounts, sinks)
     board = QuoteBoard()
     for result in results:
         if isinstance(result, QuoteFailure):

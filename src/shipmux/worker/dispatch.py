@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shipmux import carriers
@@ -37,12 +37,12 @@ from shipmux.domain.routing import QuoteStrategy
 from shipmux.domain.shipments import ShipmentStatus
 from shipmux.services import routing
 from shipmux.services.context import HubContext
+from shipmux.services.exchanges import exchange_values, is_kept, store_exchanges
 from shipmux.services.outbox import JobKind, job_values
 from shipmux.services.shipments import carrier_order_of, move
 from shipmux.storage.tables import (
     AttemptRow,
     CarrierAccountRow,
-    ExchangeRow,
     JobRow,
     OrderRow,
     RoutingPolicyRow,
@@ -840,35 +840,14 @@ class Dispatcher:
         rows: list[dict[str, Any]] = []
         owners: list[int] = []
         for index, run in enumerate(runs):
+            tenant_id, account_id = run.jobs[0].tenant_id, run.jobs[0].account_id
             for x in run.exchanges:
-                if not (keep_all or x.error is not None or (x.status or 0) >= 400):
-                    continue
-                owners.append(index)
-                rows.append(
-                    {
-                        "tenant_id": run.jobs[0].tenant_id,
-                        "carrier_account_id": run.jobs[0].account_id,
-                        "carrier": x.carrier,
-                        "operation": x.operation,
-                        "method": x.method,
-                        "url": x.url,
-                        "request_headers": x.request_headers,
-                        "request_body": x.request_body,
-                        "status": x.status,
-                        "response_body": x.response_body,
-                        "error": x.error,
-                        "duration_ms": x.duration_ms,
-                        "started_at": x.started_at,
-                    }
-                )
+                if is_kept(x, keep_all):
+                    owners.append(index)
+                    rows.append(exchange_values(x, tenant_id, account_id))
         per_run: list[list[int]] = [[] for _ in runs]
-        if rows:
-            # sort_by_parameter_order: ids come back in the order of ``rows``.
-            ids = session.scalars(
-                insert(ExchangeRow).returning(ExchangeRow.id, sort_by_parameter_order=True), rows
-            )
-            for owner, exchange_id in zip(owners, ids, strict=True):
-                per_run[owner].append(exchange_id)
+        for owner, exchange_id in zip(owners, store_exchanges(session, rows), strict=True):
+            per_run[owner].append(exchange_id)
         return per_run
 
 
