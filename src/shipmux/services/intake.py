@@ -8,6 +8,7 @@ stored answer, so a 2xx means everything it reports is on disk.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -25,9 +26,9 @@ from shipmux.domain.errors import (
     FieldProblem,
     IdempotencyConflict,
 )
-from shipmux.domain.limits import check_payload, strictest
+from shipmux.domain.limits import CarrierLimits, check_payload, strictest
 from shipmux.domain.orders import Order
-from shipmux.domain.routing import Routed, RoutingPolicy, Unroutable, decide
+from shipmux.domain.routing import RoutableAccount, Routed, RoutingPolicy, Unroutable, decide
 from shipmux.domain.shipments import EDITABLE, ShipmentStatus
 from shipmux.services.outbox import JobKind, job_values
 from shipmux.services.problems import problems_from_validation
@@ -132,25 +133,38 @@ class _Route:
 
 @dataclass(frozen=True, slots=True)
 class _Accounts:
-    """A tenant's carrier accounts by name, and its routing policy."""
+    """A tenant's carrier accounts and its routing policy, read once per request."""
 
     by_name: dict[str, CarrierAccountRow]
     policy: RoutingPolicy
+    by_id: dict[str, CarrierAccountRow] = field(init=False)
+    routable: list[RoutableAccount] = field(init=False)
+    unpaused: list[CarrierAccountRow] = field(init=False)
+
+    def __post_init__(self) -> None:
+        rows = list(self.by_name.values())
+        object.__setattr__(self, "by_id", {row.id: row for row in rows})
+        object.__setattr__(self, "routable", [routable(row) for row in rows])
+        # Quotes pick among unpaused accounts; the order must suit every one of them.
+        object.__setattr__(self, "unpaused", [r for r in rows if r.paused_reason is None] or rows)
 
     def pick(self, order: Order) -> _Route | FieldProblem:
-        rows = {row.id: row for row in self.by_name.values()}
-        decision = decide(order, self.policy, [routable(row) for row in rows.values()])
+        decision = decide(order, self.policy, self.routable)
         if isinstance(decision, Unroutable):
             return decision.problem
         if isinstance(decision, Routed):
-            account = rows[decision.account.id]
+            account = self.by_id[decision.account.id]
             return _Route(account, decision.routed_by, [account])
-        # Quotes decide later (the worker); the order must suit every account it may get.
         routed_by = decision.routed_by
         if routed_by != decision.strategy.value:
             routed_by = f"{routed_by}:{decision.strategy.value}"
-        unpaused = [row for row in rows.values() if row.paused_reason is None]
-        return _Route(None, routed_by, unpaused or list(rows.values()))
+        return _Route(None, routed_by, self.unpaused)
+
+
+@functools.cache
+def limits_of(slugs: frozenset[str]) -> CarrierLimits:
+    """The strictest limits of these carriers: an order must suit each it may go to."""
+    return strictest(*(carriers.registry()[slug].connector.limits for slug in sorted(slugs)))
 
 
 def _merge(*groups: list[FieldProblem]) -> list[FieldProblem]:
@@ -170,7 +184,7 @@ def _raw_limits(raw: Any, accounts: _Accounts) -> list[FieldProblem]:
     name = raw.get("carrier_account")
     named = accounts.by_name.get(name) if isinstance(name, str) else None
     chosen = [named] if named is not None else list(accounts.by_name.values())
-    limits = strictest(*(carriers.registry()[a.carrier].connector.limits for a in chosen))
+    limits = limits_of(frozenset(a.carrier for a in chosen))
     return check_payload(raw, limits)
 
 
@@ -185,7 +199,7 @@ def _validate(index: int, raw: Any, accounts: _Accounts, seen: set[str]) -> _Val
     route = accounts.pick(order)
     if isinstance(route, FieldProblem):
         return OrderResult(index, order.reference, "rejected", problems=[route])
-    limits = strictest(*(carriers.registry()[a.carrier].connector.limits for a in route.candidates))
+    limits = limits_of(frozenset(a.carrier for a in route.candidates))
     payload = order.model_dump(mode="json")
     problems = check_payload(payload, limits)
     if order.reference in seen:
