@@ -23,7 +23,7 @@ from shipmux.carriers.base import Capability, Carrier
 from shipmux.carriers.settings import CarrierAccountSettings
 from shipmux.domain.orders import Order
 from shipmux.sandboxes import SANDBOXES
-from tests.factories import make_order
+from tests.factories import make_address, make_order
 from tests.support.live_server import serve
 
 
@@ -47,6 +47,18 @@ SCENARIO_HOOKS: dict[str, ScenarioHooks] = {
     # No service named: the connector takes the cheapest the quote offers.
     "parcel2go": ScenarioHooks(
         refused_order=lambda: make_order(service_code="no-such-service"),
+        order=lambda **kw: make_order(**({"service_code": None} | kw)),
+    ),
+    # No service named: the account's default courier. Clickpost itself refuses a drop
+    # address without a postcode (meta status 314).
+    "clickpost": ScenarioHooks(
+        order=lambda **kw: make_order(**({"service_code": None} | kw)),
+        refused_order=lambda: make_order(service_code=None, recipient=make_address(postcode=None)),
+        refused_field="recipient.postcode",
+    ),
+    # No service named: the account's default shipping option.
+    "sendcloud": ScenarioHooks(
+        refused_order=lambda: make_order(service_code="no-such-option"),
         order=lambda **kw: make_order(**({"service_code": None} | kw)),
     ),
 }

@@ -58,8 +58,10 @@ class LimiterPool:
 
 def _entries() -> dict[str, CarrierEntry]:
     # Imported here so that importing shipmux.carriers.base never pulls in every connector.
-    from shipmux.carriers import click_and_drop, parcel2go
+    from shipmux.carriers import click_and_drop, clickpost, parcel2go, sendcloud
+    from shipmux.carriers.clickpost import webhooks as clickpost_webhooks
     from shipmux.carriers.parcel2go import webhooks as parcel2go_webhooks
+    from shipmux.carriers.sendcloud import webhooks as sendcloud_webhooks
 
     entries = [
         CarrierEntry(
@@ -76,6 +78,26 @@ def _entries() -> dict[str, CarrierEntry]:
             factory=parcel2go.Parcel2Go,
             connector=parcel2go.Parcel2Go,
             read_webhook=parcel2go_webhooks.read_webhook,
+        ),
+        CarrierEntry(
+            slug=sendcloud.Sendcloud.slug,
+            title="Sendcloud",
+            settings_model=sendcloud.SendcloudSettings,
+            factory=sendcloud.Sendcloud,
+            connector=sendcloud.Sendcloud,
+            read_webhook=sendcloud_webhooks.read_webhook,
+            # Sendcloud resends by design (10 retries): a repeat is answered 200, no change.
+            refuse_replays=False,
+        ),
+        CarrierEntry(
+            slug=clickpost.Clickpost.slug,
+            title="Clickpost",
+            settings_model=clickpost.ClickpostSettings,
+            factory=clickpost.Clickpost,
+            connector=clickpost.Clickpost,
+            read_webhook=clickpost_webhooks.read_webhook,
+            # Clickpost sends each status up to 3 times: a repeat is answered 200, no change.
+            refuse_replays=False,
         ),
     ]
     return {e.slug: e for e in entries}

@@ -7,7 +7,7 @@
     ├── CarrierAuthFailed        credentials wrong or expired; pause the account
     ├── CarrierRateLimited       retry after ``retry_after`` seconds
     ├── CarrierUnavailable       it surely did not take effect (refused, 5xx on a read); retry
-    │   └── CarrierParked        the courier is down for a while (scheduled); try later, no attempt spent
+    │   └── CarrierParked        the courier is down (scheduled): later, no attempt spent
     ├── OutcomeUnknown           sent, but no answer: look it up before any retry
     └── CarrierProtocolError     an answer our wire models reject; alert, do not retry
 
@@ -25,10 +25,10 @@ from shipmux.domain.errors import FieldProblem
 __all__ = [
     "CarrierAuthFailed",
     "CarrierError",
+    "CarrierParked",
     "CarrierProtocolError",
     "CarrierRateLimited",
     "CarrierRejected",
-    "CarrierParked",
     "CarrierUnavailable",
     "FeatureUnavailable",
     "OutcomeUnknown",

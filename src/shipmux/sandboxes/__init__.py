@@ -16,12 +16,18 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from shipmux.sandboxes.click_and_drop import SLUG as CLICK_AND_DROP
 from shipmux.sandboxes.click_and_drop import create_app as create_click_and_drop_app
+from shipmux.sandboxes.clickpost import SLUG as CLICKPOST
+from shipmux.sandboxes.clickpost import create_app as create_clickpost_app
 from shipmux.sandboxes.parcel2go import SLUG as PARCEL2GO
 from shipmux.sandboxes.parcel2go import create_app as create_parcel2go_app
+from shipmux.sandboxes.sendcloud import SLUG as SENDCLOUD
+from shipmux.sandboxes.sendcloud import create_app as create_sendcloud_app
 
 SANDBOXES: dict[str, Callable[[], Starlette]] = {
     CLICK_AND_DROP: create_click_and_drop_app,
+    CLICKPOST: create_clickpost_app,
     PARCEL2GO: create_parcel2go_app,
+    SENDCLOUD: create_sendcloud_app,
 }
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shipmux.sandboxes.kit.clock import format_timestamp
+from shipmux.sandboxes.kit.webhook_order import due_in_sending_order
 
 
 @dataclass
@@ -73,24 +74,7 @@ class Outbox:
 
     def due(self, now: datetime, *, out_of_order: bool) -> list[PendingDelivery]:
         """What to attempt now, in sending order."""
-        ready = sorted(
-            (item for item in self.pending if item.next_attempt_at <= now),
-            key=lambda item: item.sequence,
-        )
-        if not out_of_order:
-            return ready
-        first_tries = [item for item in ready if item.attempts == 0]
-        retries = [item for item in ready if item.attempts > 0]
-        swapped: list[PendingDelivery] = []
-        for index in range(0, len(first_tries) - 1, 2):
-            swapped.extend((first_tries[index + 1], first_tries[index]))
-        if len(first_tries) % 2:
-            lone = first_tries[-1]
-            if lone.held_once:
-                swapped.append(lone)
-            else:
-                lone.held_once = True
-        return swapped + retries
+        return due_in_sending_order(self.pending, now, out_of_order=out_of_order)
 
     def record(
         self,

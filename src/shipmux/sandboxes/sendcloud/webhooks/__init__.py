@@ -1,0 +1,1 @@
+"""``parcel_status_changed`` webhooks: signing, the outbox and background delivery."""
