@@ -1,6 +1,6 @@
 """Parcel2Go through the whole hub, over real HTTP: quoted, routed, paid once, tracked home.
 
-The hub's API and both sandboxes run in one live server (as in ``shipmux demo``); the
+The hub's API and the sandboxes run in one live server (as in ``shipmux demo``); the
 worker runs in the test. Parcel2Go's sandbox pushes signed tracking webhooks to the
 hub's webhook URL; nothing here calls the hub's tracking code directly.
 """
@@ -9,116 +9,61 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pypdf
 import pytest
 
-from shipmux.api import create_app
 from shipmux.carriers.parcel2go import Parcel2GoSettings
 from shipmux.domain.rate_cards import read_csv
-from shipmux.sandboxes import create_sandboxes_app
-from shipmux.services import accounts, rate_cards, tenants
-from shipmux.services.context import HubContext
+from shipmux.services.rate_cards import replace_rate_card
 from shipmux.worker.runner import Worker
 from tests.support.hub import run_worker_until_quiet
-from tests.support.live_server import serve
+from tests.worker.conftest import EXAMPLES, LiveHub, example_order, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
-ORDER = json.loads((ROOT / "examples" / "order-cheapest.json").read_text())
-CARD = (ROOT / "examples" / "rate-cards" / "click-and-drop.csv").read_text()
+ORDER = example_order()
+CARD = (EXAMPLES / "rate-cards" / "click-and-drop.csv").read_text()
 
 
 @dataclass
 class Hub:
-    root: str
-    ctx: HubContext
-    key: str
+    """The live hub with a Royal Mail account (priced by the example card) and Parcel2Go."""
+
+    live: LiveHub
     p2g_id: str
-    p2g_client: str
-    p2g_root: str
 
-    def api(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.key}"}
-        return httpx.request(method, f"{self.root}{path}", headers=headers, timeout=30, **kw)
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.live, name)
 
-    def sandbox(self, method: str, path: str, **json_body: Any) -> Any:
-        url = f"{self.p2g_root}/_sandbox{path}"
-        response = httpx.request(method, url, json=json_body or None, timeout=30)
-        response.raise_for_status()
-        return response.json()
+    def p2g(self, method: str, path: str, **json_body: Any) -> Any:
+        return self.live.sandbox("parcel2go", method, path, **json_body)
 
     def charges(self, reference: str) -> list[dict[str, Any]]:
-        orders = self.sandbox("GET", "/orders")["orders"]
+        orders = self.p2g("GET", "/orders")["orders"]
         mine = [o for o in orders if any(line["Reference"] == reference for line in o["lines"])]
         return [charge for o in mine for charge in o["charges"]]
 
 
 @pytest.fixture
-def live_hub(hub: HubContext) -> Iterator[Hub]:
-    app = create_app(hub, extra_mounts={"/sandbox": create_sandboxes_app()})
-    with serve(app) as root:
-        tenant_id = tenants.create_tenant(hub.db, "shop")
-        key = tenants.issue_api_key(hub.db, tenant_id).secret
-        royal_mail = accounts.connect_account(
-            hub.db,
-            hub.secret_box,
-            tenant_id,
-            name="royal-mail",
-            carrier="click-and-drop",
-            settings={
-                "base_url": f"{root}/sandbox/click-and-drop/api/v1",
-                "api_key": "k" * 36,
-            },
-            is_default=True,
-        )
-        rate_cards.replace_rate_card(hub.db, tenant_id, royal_mail.id, read_csv(CARD))
-        p2g_root = f"{root}/sandbox/parcel2go"
-        settings = Parcel2GoSettings.for_sandbox(p2g_root, timeout_seconds=2.0)
-        p2g = accounts.connect_account(
-            hub.db,
-            hub.secret_box,
-            tenant_id,
-            name="p2g",
-            carrier="parcel2go",
-            settings=_plain(settings),
-        )
-        live = Hub(root, hub, key, p2g.id, settings.client_id, p2g_root)
-        assert settings.webhook_secret is not None
-        live.sandbox(
-            "PUT",
-            f"/accounts/{settings.client_id}",
-            webhook_url=f"{root}/v1/webhooks/parcel2go/{p2g.id}",
-            webhook_secret=settings.webhook_secret.get_secret_value(),
-        )
-        yield live
+def p2g_hub(live_hub: LiveHub) -> Hub:
+    royal_mail, _ = live_hub.connect("royal-mail", "click-and-drop", default=True)
+    replace_rate_card(live_hub.ctx.db, live_hub.tenant_id, royal_mail, read_csv(CARD))
+    p2g_id, settings = live_hub.connect("p2g", "parcel2go", timeout_seconds=2.0)
+    assert isinstance(settings, Parcel2GoSettings)
+    assert settings.webhook_secret is not None
+    live_hub.sandbox(
+        "parcel2go",
+        "PUT",
+        f"/accounts/{settings.client_id}",
+        webhook_url=live_hub.webhook_url("parcel2go", p2g_id),
+        webhook_secret=settings.webhook_secret.get_secret_value(),
+    )
+    return Hub(live_hub, p2g_id)
 
 
-def _plain(settings: Parcel2GoSettings) -> dict[str, Any]:
-    values = settings.model_dump(mode="json", exclude_none=True)
-    for name in ("client_secret", "webhook_secret"):
-        values[name] = getattr(settings, name).get_secret_value()
-    return values
-
-
-def wait_for(check: Any, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"not true after {timeout}s")
-
-
-def test_cheapest_order_is_quoted_paid_labelled_and_tracked_to_delivered(live_hub: Hub) -> None:
-    hub = live_hub
+def test_cheapest_order_is_quoted_paid_labelled_and_tracked_to_delivered(p2g_hub: Hub) -> None:
+    hub = p2g_hub
     board = hub.api("POST", "/v1/quotes", json=ORDER)
     assert board.status_code == 200, board.text
     carriers = {entry["carrier"] for entry in board.json()["quotes"]}
@@ -155,10 +100,10 @@ def test_cheapest_order_is_quoted_paid_labelled_and_tracked_to_delivered(live_hu
     assert len(hub.charges(ORDER["reference"])) == 1
 
     # Parcels move on a stage every 0.3 s now; the sandbox pushes each stage to the hub.
-    hub.sandbox("PUT", "/settings", tracking_step_seconds=0.3)
+    hub.p2g("PUT", "/settings", tracking_step_seconds=0.3)
 
     def delivered() -> dict[str, Any] | None:
-        hub.sandbox("POST", "/webhooks/flush")
+        hub.p2g("POST", "/webhooks/flush")
         current: dict[str, Any] = hub.api("GET", f"/v1/orders/{order_id}").json()
         return current if current["status"] == "delivered" else None
 
@@ -171,8 +116,8 @@ def test_cheapest_order_is_quoted_paid_labelled_and_tracked_to_delivered(live_hu
     assert final["delivered_at"] is not None
 
 
-def test_order_cheaper_by_the_rate_card_goes_to_click_and_drop(live_hub: Hub) -> None:
-    hub = live_hub
+def test_order_cheaper_by_the_rate_card_goes_to_click_and_drop(p2g_hub: Hub) -> None:
+    hub = p2g_hub
     assert hub.api("PUT", "/v1/routing", json={"strategy": "cheapest"}).status_code == 200
     light = ORDER | {
         "reference": "LIGHT-1",
@@ -188,8 +133,8 @@ def test_order_cheaper_by_the_rate_card_goes_to_click_and_drop(live_hub: Hub) ->
     assert hub.charges("LIGHT-1") == []
 
 
-def test_a_payment_whose_answer_is_lost_is_read_back_and_charged_once(live_hub: Hub) -> None:
-    hub = live_hub
+def test_a_payment_whose_answer_is_lost_is_read_back_and_charged_once(p2g_hub: Hub) -> None:
+    hub = p2g_hub
     order = ORDER | {"reference": "PAY-TIMEOUT-1", "carrier_account": "p2g"}
     created = hub.api("POST", "/v1/orders", json=order)
     order_id = created.json()["order_id"]
@@ -198,9 +143,9 @@ def test_a_payment_whose_answer_is_lost_is_read_back_and_charged_once(live_hub: 
         worker = Worker(hub.ctx, "pay-test")
         assert await worker.run_once() == 1  # submit: created, unpaid; PAY queued
         # The sandbox takes the payment, then holds the answer past our 2 s timeout.
-        hub.sandbox("PUT", "/faults", commit_then_timeout_rate=1.0, hang_seconds=4)
+        hub.p2g("PUT", "/faults", commit_then_timeout_rate=1.0, hang_seconds=4)
         assert await worker.run_once() == 1  # pay: outcome unknown
-        hub.sandbox("PUT", "/faults")
+        hub.p2g("PUT", "/faults")
 
     asyncio.run(rounds())
     after_timeout = hub.api("GET", f"/v1/orders/{order_id}").json()
@@ -217,9 +162,9 @@ def test_a_payment_whose_answer_is_lost_is_read_back_and_charged_once(live_hub: 
 
 
 def test_international_order_without_customs_is_refused_before_any_money_moves(
-    live_hub: Hub,
+    p2g_hub: Hub,
 ) -> None:
-    hub = live_hub
+    hub = p2g_hub
     abroad = ORDER | {
         "reference": "ABROAD-1",
         "carrier_account": "p2g",
@@ -235,6 +180,6 @@ def test_international_order_without_customs_is_refused_before_any_money_moves(
     assert [a["operation"] for a in view["attempts"]] == ["submit"]
     # Refused before any call: the sandbox never saw the order, so nothing was charged.
     references = [
-        line["Reference"] for o in hub.sandbox("GET", "/orders")["orders"] for line in o["lines"]
+        line["Reference"] for o in hub.p2g("GET", "/orders")["orders"] for line in o["lines"]
     ]
     assert "ABROAD-1" not in references

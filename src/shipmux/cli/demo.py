@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,8 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from shipmux import carriers
 from shipmux.bootstrap import build_context, migrate_database
-from shipmux.carriers.parcel2go.settings import SANDBOX_COLLECTION_ADDRESS
 from shipmux.config import load_settings
 from shipmux.domain.rate_cards import read_csv
 from shipmux.domain.routing import RoutingPolicy, Strategy
@@ -34,11 +34,9 @@ from shipmux.sandboxes import create_sandboxes_app
 from shipmux.services import accounts, rate_cards, routing, tenants
 from shipmux.services.context import HubContext
 
-DEMO_ACCOUNT = "click-and-drop"
-P2G_ACCOUNT = "parcel2go"
 RATE_CARD = Path(__file__).resolve().parents[3] / "examples" / "rate-cards" / "click-and-drop.csv"
 # Simulated seconds between two tracking stages in the demo's Parcel2Go sandbox.
-TRACKING_STEP_SECONDS = 5.0
+TRACKING_STEP = 5.0
 
 
 def _demo_tenant(ctx: HubContext) -> str:
@@ -62,65 +60,82 @@ def _demo_key(ctx: HubContext, tenant_id: str, given: str | None) -> str:
     ).secret
 
 
-def _connect_sandbox(ctx: HubContext, tenant_id: str, port: int) -> None:
-    base_url = f"http://127.0.0.1:{port}/sandbox/click-and-drop/api/v1"
-    existing = accounts.find_account(ctx.db, tenant_id, DEMO_ACCOUNT)
-    if existing is None:
-        existing = accounts.connect_account(
-            ctx.db,
-            ctx.secret_box,
-            tenant_id,
-            name=DEMO_ACCOUNT,
-            carrier="click-and-drop",
-            settings={
-                "base_url": base_url,
-                "api_key": secrets.token_hex(18),
-                "default_service_code": "TPN24",
-            },
-            is_default=True,
-        )
-    else:  # the port may differ from the last run
-        accounts.update_account(
-            ctx.db, ctx.secret_box, tenant_id, existing.id, {"base_url": base_url}
-        )
-    if RATE_CARD.exists() and not rate_cards.read_rate_card(ctx.db, tenant_id, existing.id):
-        lines = read_csv(RATE_CARD.read_text())
-        rate_cards.replace_rate_card(ctx.db, tenant_id, existing.id, lines)
+@dataclass(frozen=True)
+class SandboxAccount:
+    """A demo account on one carrier's sandbox, and what that sandbox is told about it."""
+
+    name: str
+    carrier: str
+    default: bool = False
+    overrides: dict[str, Any] = field(default_factory=dict)
 
 
-def _connect_parcel2go(ctx: HubContext, tenant_id: str, port: int) -> dict[str, Any]:
-    """The Parcel2Go account, and what its sandbox must be told (webhook URL and secret)."""
-    base_url = f"http://127.0.0.1:{port}/sandbox/parcel2go"
-    existing = accounts.find_account(ctx.db, tenant_id, P2G_ACCOUNT)
-    state = ctx.settings.data_dir / "demo-parcel2go.json"
-    if existing is None or not state.exists():
-        credentials = {
-            "client_id": f"shipmux-demo-{secrets.token_hex(4)}",
-            "client_secret": secrets.token_urlsafe(24),
-            "webhook_secret": secrets.token_urlsafe(24),
+# Click & Drop is the default (no quote API: priced by the example rate card).
+DEMO_ACCOUNTS = (
+    SandboxAccount("click-and-drop", "click-and-drop", True, {"default_service_code": "TPN24"}),
+    SandboxAccount("parcel2go", "parcel2go"),
+    SandboxAccount("sendcloud", "sendcloud"),
+    SandboxAccount("clickpost", "clickpost"),
+)
+
+
+def _connect_sandboxes(ctx: HubContext, tenant_id: str, port: int) -> list[dict[str, Any]]:
+    """Connect (or refresh) each demo account; what each sandbox must be told, in order.
+
+    Sandboxes keep nothing between runs, so every run starts their accounts afresh
+    with new credentials (they take any well-formed ones on first use).
+    """
+    setups = []
+    for demo in DEMO_ACCOUNTS:
+        root = f"http://127.0.0.1:{port}/sandbox/{demo.carrier}"
+        model = carriers.registry()[demo.carrier].settings_model
+        values = model.for_sandbox(root, **demo.overrides).plain_values()  # type: ignore[attr-defined]
+        existing = accounts.find_account(ctx.db, tenant_id, demo.name)
+        if existing is None:
+            existing = accounts.connect_account(
+                ctx.db,
+                ctx.secret_box,
+                tenant_id,
+                name=demo.name,
+                carrier=demo.carrier,
+                settings=values,
+                is_default=demo.default,
+            )
+        else:
+            accounts.update_account(ctx.db, ctx.secret_box, tenant_id, existing.id, values)
+        hook = f"http://127.0.0.1:{port}/v1/webhooks/{demo.carrier}/{existing.id}"
+        setups.append(_sandbox_setup(demo.carrier, root, values, hook))
+        if demo.carrier == "click-and-drop" and RATE_CARD.exists():
+            lines = read_csv(RATE_CARD.read_text())
+            rate_cards.replace_rate_card(ctx.db, tenant_id, existing.id, lines)
+    return [setup for setup in setups if setup]
+
+
+def _sandbox_setup(carrier: str, root: str, values: dict[str, Any], hook: str) -> dict[str, Any]:
+    """The control calls that point a pushing sandbox at the hub and speed its clock up."""
+    fast = {"url": f"{root}/_sandbox/settings", "json": {"tracking_step_seconds": TRACKING_STEP}}
+    if carrier == "parcel2go":
+        account = {
+            "url": f"{root}/_sandbox/accounts/{values['client_id']}",
+            "json": {"webhook_url": hook, "webhook_secret": values["webhook_secret"]},
         }
-        state.write_text(json.dumps(credentials))
-    credentials = json.loads(state.read_text())
-    # The demo merchant ships from the seed's example address (orders carry no sender).
-    collection = SANDBOX_COLLECTION_ADDRESS.model_dump(mode="json", exclude_none=True)
-    values = {"base_url": base_url, "collection_address": collection, **credentials}
-    if existing is None:
-        existing = accounts.connect_account(
-            ctx.db,
-            ctx.secret_box,
-            tenant_id,
-            name=P2G_ACCOUNT,
-            carrier="parcel2go",
-            settings=values,
-        )
+    elif carrier == "sendcloud":
+        account = {
+            "url": f"{root}/_sandbox/accounts/{values['public_key']}",
+            "json": {"webhook_url": hook, "secret_key": values["secret_key"]},
+        }
+    elif carrier == "clickpost":
+        account = {
+            "url": f"{root}/_sandbox/accounts/{values['username']}",
+            "json": {
+                "key": values["key"],
+                "webhook_url": hook,
+                "webhook_key": values["webhook_key"],
+            },
+        }
     else:
-        accounts.update_account(ctx.db, ctx.secret_box, tenant_id, existing.id, values)
-    return {
-        "root": base_url,
-        "client_id": credentials["client_id"],
-        "webhook_url": f"http://127.0.0.1:{port}/v1/webhooks/parcel2go/{existing.id}",
-        "webhook_secret": credentials["webhook_secret"],
-    }
+        return {}
+    return {"calls": [account, fast]}
 
 
 def _route_by_cheapest(ctx: HubContext, tenant_id: str) -> None:
@@ -128,8 +143,8 @@ def _route_by_cheapest(ctx: HubContext, tenant_id: str) -> None:
         routing.save_policy(ctx.db, tenant_id, RoutingPolicy(strategy=Strategy.CHEAPEST))
 
 
-def _tell_sandbox(port: int, parcel2go: dict[str, Any]) -> None:
-    """Once the server is up, give the Parcel2Go sandbox its webhook URL and a fast clock."""
+def _tell_sandboxes(port: int, setups: list[dict[str, Any]]) -> None:
+    """Once the server is up, make the control calls (the sandboxes live in it)."""
 
     def run() -> None:
         base = f"http://127.0.0.1:{port}"
@@ -139,20 +154,9 @@ def _tell_sandbox(port: int, parcel2go: dict[str, Any]) -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        root = parcel2go["root"]
-        httpx.put(
-            f"{root}/_sandbox/accounts/{parcel2go['client_id']}",
-            json={
-                "webhook_url": parcel2go["webhook_url"],
-                "webhook_secret": parcel2go["webhook_secret"],
-            },
-            timeout=10,
-        ).raise_for_status()
-        httpx.put(
-            f"{root}/_sandbox/settings",
-            json={"tracking_step_seconds": TRACKING_STEP_SECONDS},
-            timeout=10,
-        ).raise_for_status()
+        for setup in setups:
+            for call in setup["calls"]:
+                httpx.put(call["url"], json=call["json"], timeout=10).raise_for_status()
 
     threading.Thread(target=run, name="demo-sandbox-setup", daemon=True).start()
 
@@ -170,7 +174,7 @@ def _banner(port: int, key: str) -> None:
         f"""
 [bold green]shipmux demo[/bold green] on {base}  (API docs: {base}/docs)
   API key:   [bold]{key}[/bold]
-  sandboxes: {base}/sandbox/click-and-drop/api/v1, {base}/sandbox/parcel2go/api
+  sandboxes: {base}/sandbox/<carrier>/ for click-and-drop, parcel2go, sendcloud, clickpost
   routing:   cheapest quote (Click & Drop by its rate card, Parcel2Go by its quote API)
 Try:
   curl -s -X POST {base}/v1/quotes -H 'Authorization: Bearer {key}' \\
@@ -192,14 +196,13 @@ def demo(
     migrate_database(ctx)
     tenant_id = _demo_tenant(ctx)
     key = _demo_key(ctx, tenant_id, api_key)
-    _connect_sandbox(ctx, tenant_id, port)
-    parcel2go = _connect_parcel2go(ctx, tenant_id, port)
+    setups = _connect_sandboxes(ctx, tenant_id, port)
     _route_by_cheapest(ctx, tenant_id)
     from shipmux.api.app import create_app
 
     app = create_app(ctx, extra_mounts={"/sandbox": create_sandboxes_app()})
     worker = _start_worker(settings.data_dir)
-    _tell_sandbox(port, parcel2go)
+    _tell_sandboxes(port, setups)
     _banner(port, key)
     try:
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import httpx
@@ -16,40 +18,53 @@ from shipmux.storage.tables import CarrierAccountRow
 __all__ = ["CarrierPool"]
 
 
+@dataclass
+class _LoopConnectors:
+    connectors: dict[str, tuple[datetime, Carrier]] = field(default_factory=dict)
+    limiters: carriers.LimiterPool = field(default_factory=carriers.LimiterPool)
+
+
 class CarrierPool:
-    """One connector (and so one HTTP client and one rate limiter) per account per process."""
+    """One connector (HTTP client, rate limiter) per account per event loop.
+
+    Connectors hold asyncio locks and connection pools, which belong to the loop that
+    made them. A process has one loop, but tests run the API's and a worker's loops
+    side by side, and a closed loop's connectors must never serve a new one; entries
+    go with their loop (a loop's id can be reused, the loop object cannot).
+    """
 
     def __init__(self, box: SecretBox, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._box = box
         self._transport = transport
-        self._limiters = carriers.LimiterPool()
-        self._connectors: dict[str, tuple[datetime, Carrier]] = {}
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnectors] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def get(self, account: CarrierAccountRow) -> Carrier:
-        # Connectors hold asyncio locks and connection pools, which belong to one event
-        # loop: the API's and a worker's loop (one process in tests) each get their own.
-        key = f"{account.id}@{_loop_id()}"
-        cached = self._connectors.get(key)
+        """The account's connector for the running loop (call it inside one)."""
+        here = self._here()
+        cached = here.connectors.get(account.id)
         if cached is not None and cached[0] == account.updated_at:
             return cached[1]
         settings = load_settings(self._box, account)
         connector = carriers.build_carrier(
             account.carrier,
             settings,
-            limiter=self._limiters.get(key, settings.rate_limit_per_second),
+            limiter=here.limiters.get(account.id, settings.rate_limit_per_second),
             transport=self._transport,
         )
-        self._connectors[key] = (account.updated_at, connector)
+        here.connectors[account.id] = (account.updated_at, connector)
         return connector
 
     async def aclose(self) -> None:
-        for _, connector in self._connectors.values():
+        """Close the running loop's connectors (the only ones it may touch)."""
+        here = self._loops.pop(asyncio.get_running_loop(), None)
+        for _, connector in here.connectors.values() if here else ():
             await connector.aclose()
-        self._connectors.clear()
 
-
-def _loop_id() -> int:
-    try:
-        return id(asyncio.get_running_loop())
-    except RuntimeError:
-        return 0
+    def _here(self) -> _LoopConnectors:
+        loop = asyncio.get_running_loop()
+        here = self._loops.get(loop)
+        if here is None:
+            here = self._loops[loop] = _LoopConnectors()
+        return here
