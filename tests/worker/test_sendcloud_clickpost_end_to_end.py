@@ -74,6 +74,7 @@ def test_order_is_created_labelled_tracked_to_delivered_and_never_sent_twice(
     view = live_hub.order(order_id)
     assert view["status"] == "label_ready", view
     assert view["carrier"] == carrier
+    assert view["tracking_number"], "known once the label exists"
     label = live_hub.api("GET", f"/v1/orders/{order_id}/label")
     assert label.content.startswith(b"%PDF")
 

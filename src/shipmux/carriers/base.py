@@ -184,6 +184,8 @@ class LabelRequest:
 class LabelDocument:
     content: bytes
     media_type: str = "application/pdf"
+    # Where the carrier assigns the tracking number only with the label (Sendcloud).
+    tracking_number: str | None = None
 
 
 @runtime_checkable

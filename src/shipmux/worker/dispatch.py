@@ -95,6 +95,9 @@ class _Run:
 
 
 _Item = tuple[ClaimedJob, ShipmentRow, OrderRow]
+# The shipment columns a stored label sets: its path and type, and a tracking number
+# when the carrier gives one only with the label (Sendcloud).
+_Label = dict[str, Any]
 _Queued = tuple[_Run, Effect | None, "asyncio.Future[None]"]
 
 
@@ -253,7 +256,7 @@ class Dispatcher:
 
     async def _labels_now(
         self, carrier: Carrier, pending: list[_Item], results: dict[str, CreateResult]
-    ) -> dict[str, tuple[str, str]]:
+    ) -> dict[str, _Label]:
         """Fetch the new orders' labels in the same run, as a person would right after.
 
         Only where the carrier takes labels in batches: one more call for the whole
@@ -284,7 +287,7 @@ class Dispatcher:
         carrier: Carrier,
         pending: list[_Item],
         results: dict[str, CreateResult],
-        labels: dict[str, tuple[str, str]],
+        labels: dict[str, _Label],
     ) -> None:
         follow_up = _after_create(carrier)
         for job, shipment, order in pending:
@@ -316,7 +319,7 @@ class Dispatcher:
                     otherwise=careful,
                 )
             else:
-                values |= {"label_path": label[0], "label_media_type": label[1]}
+                values |= label
                 step = Progress(
                     job,
                     shipment.id,
@@ -574,15 +577,18 @@ class Dispatcher:
 
     def _save_labels(
         self, pairs: list[tuple[ShipmentRow, str]], documents: dict[str, LabelDocument]
-    ) -> list[tuple[str, str]]:
-        """Write each shipment's label (by its carrier order id); the stored paths."""
-        saved = []
+    ) -> list[_Label]:
+        """Write each shipment's label (by its carrier order id); the columns to set."""
+        saved: list[_Label] = []
         for shipment, carrier_order_id in pairs:
             document = documents[carrier_order_id]
             path = self.ctx.labels.save(
                 shipment.tenant_id, shipment.id, document.content, document.media_type
             )
-            saved.append((path, document.media_type))
+            label: _Label = {"label_path": path, "label_media_type": document.media_type}
+            if document.tracking_number:
+                label["tracking_number"] = document.tracking_number
+            saved.append(label)
         return saved
 
     async def _cancel(
@@ -620,14 +626,14 @@ class Dispatcher:
         shipment: ShipmentRow,
         target: ShipmentStatus,
         reason: str,
-        label: tuple[str, str] | None = None,
+        label: _Label | None = None,
     ) -> None:
         """The job worked: move the shipment on, set-based with its peers where it can."""
         careful = self._progress_effect(job, shipment.id, target, reason, label)
         if shipment.status == target:
             run.effects.append(careful)
             return
-        values = {"label_path": label[0], "label_media_type": label[1]} if label else {}
+        values = dict(label or {})
         run.progress.append(
             Progress(
                 job, shipment.id, S(shipment.status), target, reason, values, otherwise=careful
@@ -640,7 +646,7 @@ class Dispatcher:
         shipment_id: str,
         target: ShipmentStatus,
         reason: str,
-        label: tuple[str, str] | None,
+        label: _Label | None,
     ) -> Effect:
         def effect(session: Session, exchange_ids: list[int]) -> None:
             if not finish(session, job, self.worker_id):
@@ -648,7 +654,8 @@ class Dispatcher:
             shipment = session.get(ShipmentRow, shipment_id, with_for_update=True)
             assert shipment is not None
             if label is not None:
-                shipment.label_path, shipment.label_media_type = label
+                for column, value in label.items():
+                    setattr(shipment, column, value)
             if S(shipment.status) != target:
                 move(session, shipment, target, datetime.now(UTC), reason)
             self._attempt(session, job, shipment, "ok", None, exchange_ids, None)

@@ -369,7 +369,11 @@ class Sendcloud:
                 status=201,
             )
         got = (labels[0].label_details or labels[0].label or wire.LabelFile()).mime_type
-        return LabelDocument(content=self._decode(content, op), media_type=got or mime)
+        return LabelDocument(
+            content=self._decode(content, op),
+            media_type=got or mime,
+            tracking_number=labels[0].tracking_number,
+        )
 
     def _decode(self, content: str, op: str) -> bytes:
         try:
@@ -445,7 +449,9 @@ class Sendcloud:
                 await asyncio.sleep(delay)
             content = await self._client.parcel_label(parcel.id, mime, self._dpi(mime), paper)
             if content is not None:
-                return LabelDocument(content=content, media_type=mime)
+                return LabelDocument(
+                    content=content, media_type=mime, tracking_number=parcel.tracking_number
+                )
         raise CarrierUnavailable(
             f"the label of parcel {parcel.id} is not ready yet",
             carrier=self.slug,

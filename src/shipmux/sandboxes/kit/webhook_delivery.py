@@ -64,9 +64,11 @@ class WebhookSource(Protocol):
 
 
 class WebhookDispatcher:
-    def __init__(self, source: WebhookSource, *, name: str) -> None:
+    def __init__(self, source: WebhookSource, *, name: str, any_2xx: bool = False) -> None:
+        """``any_2xx``: any 2xx answer counts as delivered (otherwise only a 200 does)."""
         self._source = source
         self._name = name
+        self._any_2xx = any_2xx
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -161,9 +163,10 @@ class WebhookDispatcher:
         status: int | None = None
         error: str | None = None
         try:
+            content = item.payload if isinstance(item.payload, bytes) else dumps(item.payload)
             response = await client.post(
                 item.url,
-                content=dumps(item.payload),
+                content=content,
                 headers={"Content-Type": "application/json", **item.headers},
             )
             status = response.status_code
@@ -178,4 +181,5 @@ class WebhookDispatcher:
             status_code=status,
             error=error,
             duplicate=duplicate,
+            any_2xx=self._any_2xx,
         )

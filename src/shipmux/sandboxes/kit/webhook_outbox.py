@@ -23,6 +23,8 @@ class PendingDelivery:
     sequence: int
     owner: str
     url: str
+    # JSON-able data, serialised when sent; or ``bytes``, sent exactly as they are (for
+    # carriers that sign the body bytes).
     payload: Any
     headers: Mapping[str, str]
     event_id: str
@@ -42,9 +44,13 @@ class AttemptRecord:
     status_code: int | None
     error: str | None
     duplicate: bool = False
+    # Whether any 2xx answer counts as delivered (otherwise only 200 does).
+    any_2xx: bool = False
 
     @property
     def delivered(self) -> bool:
+        if self.any_2xx:
+            return self.status_code is not None and 200 <= self.status_code < 300
         return self.status_code == 200
 
     def body(self) -> dict[str, Any]:

@@ -12,11 +12,12 @@ from starlette.requests import Request
 from shipmux.sandboxes.kit.clock import SandboxClock
 from shipmux.sandboxes.kit.faults import FaultInjector
 from shipmux.sandboxes.kit.rate_limit import SlidingWindowRateLimiter
+from shipmux.sandboxes.kit.webhook_delivery import WebhookDispatcher
+from shipmux.sandboxes.kit.webhook_outbox import Outbox
 from shipmux.sandboxes.parcel2go.settings import Parcel2GoSandboxSettings, WebhookSettings
 from shipmux.sandboxes.parcel2go.store import Account, Order, OrderLine, Store
 from shipmux.sandboxes.parcel2go.tracking import events_reached, stages_for
-from shipmux.sandboxes.parcel2go.webhooks.dispatcher import WebhookDispatcher
-from shipmux.sandboxes.parcel2go.webhooks.outbox import Outbox
+from shipmux.sandboxes.parcel2go.webhooks.policy import Parcel2GoDeliveryPolicy
 from shipmux.sandboxes.parcel2go.webhooks.signing import envelope, wire_timestamp
 
 
@@ -30,6 +31,8 @@ class SandboxState:
     clock: SandboxClock = field(default_factory=SandboxClock)
     faults: FaultInjector = field(default_factory=FaultInjector)
     outbox: Outbox = field(default_factory=Outbox)
+    # (OrderLineId, stage index) of every tracking stage already turned into a webhook.
+    announced: set[tuple[int, int]] = field(default_factory=set)
     limiter: SlidingWindowRateLimiter = field(init=False)
     webhooks: WebhookDispatcher = field(init=False)
     _next_case_id: int = 880000
@@ -38,11 +41,15 @@ class SandboxState:
         self.settings = self.initial.model_copy(deep=True)
         self.faults.configure(self.settings.faults)
         self.limiter = SlidingWindowRateLimiter(self.settings.rate_limit_per_second)
-        self.webhooks = WebhookDispatcher(self)
+        self.webhooks = WebhookDispatcher(self, name="parcel2go-sandbox")
 
     @property
     def webhook_settings(self) -> WebhookSettings:
         return self.settings.webhooks
+
+    @property
+    def delivery_policy(self) -> Parcel2GoDeliveryPolicy:
+        return Parcel2GoDeliveryPolicy(self.settings.webhooks)
 
     def apply_settings(self, settings: Parcel2GoSandboxSettings) -> None:
         self.settings = settings
@@ -52,6 +59,7 @@ class SandboxState:
     def reset(self) -> None:
         self.store.reset()
         self.outbox = Outbox()
+        self.announced.clear()
         self.limiter.reset()
         self.apply_settings(self.initial.model_copy(deep=True))
 
@@ -86,9 +94,9 @@ class SandboxState:
             assert account.webhook_url is not None
             for event in events_reached(line.service, order.paid_at, now, step)[1:]:
                 key = (line.order_line_id, event.index)
-                if key in self.outbox.announced:
+                if key in self.announced:
                     continue
-                self.outbox.announced.add(key)
+                self.announced.add(key)
                 payload = {
                     "OrderLineId": line.order_line_id,
                     "Timestamp": wire_timestamp(event.entered_at),
@@ -103,7 +111,7 @@ class SandboxState:
             return True
         for _, _, line in self._webhook_lines():
             last_stage = len(stages_for(line.service)) - 1
-            if (line.order_line_id, last_stage) not in self.outbox.announced:
+            if (line.order_line_id, last_stage) not in self.announced:
                 return True
         return False
 
@@ -112,7 +120,14 @@ class SandboxState:
     ) -> None:
         assert account.webhook_url is not None
         body = envelope(event_type, payload, secret=account.webhook_secret or "", now=now)
-        self.outbox.enqueue(account.client_id, account.webhook_url, body, now)
+        self.outbox.enqueue(
+            owner=account.client_id,
+            url=account.webhook_url,
+            payload=body,
+            headers={},
+            event_id=str(body["Id"]),
+            now=now,
+        )
 
     def next_case_id(self) -> int:
         self._next_case_id += 1

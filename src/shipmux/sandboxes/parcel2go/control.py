@@ -23,11 +23,11 @@ from starlette.routing import BaseRoute, Route
 from shipmux.sandboxes.kit.clock import format_timestamp
 from shipmux.sandboxes.kit.control import problem, read_model
 from shipmux.sandboxes.kit.jsonio import InvalidJson, json_response, read_json
+from shipmux.sandboxes.kit.webhook_outbox import AttemptRecord, PendingDelivery
 from shipmux.sandboxes.parcel2go.binding import text
 from shipmux.sandboxes.parcel2go.context import SandboxState
 from shipmux.sandboxes.parcel2go.settings import Parcel2GoSandboxSettings
 from shipmux.sandboxes.parcel2go.store import Account, Order
-from shipmux.sandboxes.parcel2go.webhooks.outbox import PendingDelivery
 
 
 class AccountUpdate(BaseModel):
@@ -159,16 +159,19 @@ class ControlRoutes:
             {
                 "running": self.state.webhooks.running,
                 "pending": [_pending_body(item) for item in outbox.pending],
-                "delivered": [item.envelope for item in outbox.delivered],
-                "abandoned": [item.envelope for item in outbox.abandoned],
-                "attempts": [record.body() for record in outbox.attempts],
+                "delivered": [item.payload for item in outbox.delivered],
+                "abandoned": [item.payload for item in outbox.abandoned],
+                "attempts": [_attempt_body(self.state, record) for record in outbox.attempts],
             }
         )
 
     async def flush_webhooks(self, request: Request) -> Response:
         records = await self.state.webhooks.flush()
         return json_response(
-            {"attempts": [r.body() for r in records], "pending": len(self.state.outbox.pending)}
+            {
+                "attempts": [_attempt_body(self.state, r) for r in records],
+                "pending": len(self.state.outbox.pending),
+            }
         )
 
     async def raise_case(self, request: Request) -> Response:
@@ -224,5 +227,25 @@ def _pending_body(item: PendingDelivery) -> dict[str, Any]:
         "url": item.url,
         "attempts": item.attempts,
         "next_attempt_at": format_timestamp(item.next_attempt_at),
-        "envelope": item.envelope,
+        "envelope": item.payload,
+    }
+
+
+def _attempt_body(state: SandboxState, record: AttemptRecord) -> dict[str, Any]:
+    """The kit's attempt entry plus the envelope's ``Type``, right after ``id``."""
+    outbox = state.outbox
+    event_type = next(
+        (
+            str(item.payload["Type"])
+            for item in (*outbox.pending, *outbox.delivered, *outbox.abandoned)
+            if item.sequence == record.sequence
+        ),
+        "",
+    )
+    body = record.body()
+    return {
+        "sequence": body.pop("sequence"),
+        "id": body.pop("id"),
+        "type": event_type,
+        **body,
     }

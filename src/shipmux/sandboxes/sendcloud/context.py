@@ -11,13 +11,14 @@ from starlette.requests import Request
 from shipmux.sandboxes.kit.clock import SandboxClock
 from shipmux.sandboxes.kit.faults import FaultInjector
 from shipmux.sandboxes.kit.jsonio import dumps
+from shipmux.sandboxes.kit.webhook_delivery import WebhookDispatcher
+from shipmux.sandboxes.kit.webhook_outbox import Outbox
 from shipmux.sandboxes.sendcloud.parcel_views import webhook_payload
 from shipmux.sandboxes.sendcloud.rate_limits import AccountRateLimits
 from shipmux.sandboxes.sendcloud.settings import SendcloudSandboxSettings, WebhookSettings
 from shipmux.sandboxes.sendcloud.store import Integration, Parcel, Shipment, Store
-from shipmux.sandboxes.sendcloud.tracking import journey_length, statuses_reached
-from shipmux.sandboxes.sendcloud.webhooks.dispatcher import WebhookDispatcher
-from shipmux.sandboxes.sendcloud.webhooks.outbox import Outbox
+from shipmux.sandboxes.sendcloud.tracking import final_index, statuses_reached
+from shipmux.sandboxes.sendcloud.webhooks.policy import SendcloudDeliveryPolicy
 from shipmux.sandboxes.sendcloud.webhooks.signing import SIGNATURE_HEADER, signature
 
 
@@ -31,6 +32,8 @@ class SandboxState:
     clock: SandboxClock = field(default_factory=SandboxClock)
     faults: FaultInjector = field(default_factory=FaultInjector)
     outbox: Outbox = field(default_factory=Outbox)
+    # (parcel id, journey index) of every status already turned into a webhook.
+    announced: set[tuple[int, int]] = field(default_factory=set)
     limits: AccountRateLimits = field(init=False)
     webhooks: WebhookDispatcher = field(init=False)
     random: random.Random = field(init=False)
@@ -40,12 +43,16 @@ class SandboxState:
     def __post_init__(self) -> None:
         self.settings = self.initial.model_copy(deep=True)
         self.limits = AccountRateLimits(self.settings.rate_limits)
-        self.webhooks = WebhookDispatcher(self)
+        self.webhooks = WebhookDispatcher(self, name="sendcloud-sandbox", any_2xx=True)
         self.apply_settings(self.settings)
 
     @property
     def webhook_settings(self) -> WebhookSettings:
         return self.settings.webhooks
+
+    @property
+    def delivery_policy(self) -> SendcloudDeliveryPolicy:
+        return SendcloudDeliveryPolicy(self.settings.webhooks)
 
     def apply_settings(self, settings: SendcloudSandboxSettings) -> None:
         self.settings = settings
@@ -56,6 +63,7 @@ class SandboxState:
     def reset(self) -> None:
         self.store = Store()
         self.outbox = Outbox()
+        self.announced.clear()
         self.processing_until.clear()
         self.limits.reset()
         self.apply_settings(self.initial.model_copy(deep=True))
@@ -85,22 +93,27 @@ class SandboxState:
             assert integration.webhook_url is not None
             for event in statuses_reached(parcel, now, step):
                 key = (parcel.id, event.index)
-                if key in self.outbox.announced:
+                if key in self.announced:
                     continue
-                self.outbox.announced.add(key)
+                self.announced.add(key)
                 body = dumps(webhook_payload(shipment, parcel, event))
                 headers = {"Content-Type": "application/json"}
                 if integration.signing:
                     headers[SIGNATURE_HEADER] = signature(integration.secret_key, body)
                 self.outbox.enqueue(
-                    integration.integration_id, integration.webhook_url, body, headers, now
+                    owner=str(integration.integration_id),
+                    url=integration.webhook_url,
+                    payload=body,  # the exact bytes that were signed
+                    headers=headers,
+                    event_id=f"{parcel.id}:{event.status.id}:{event.index}",
+                    now=now,
                 )
 
     def has_webhook_work(self) -> bool:
         if self.outbox.pending:
             return True
         return any(
-            (parcel.id, journey_length(parcel) - 1) not in self.outbox.announced
+            (parcel.id, final_index(parcel)) not in self.announced
             for _, _, parcel in self._webhook_parcels()
         )
 

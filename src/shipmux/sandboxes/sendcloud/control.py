@@ -23,7 +23,8 @@ from starlette.routing import BaseRoute, Route
 
 from shipmux.sandboxes.kit.clock import format_timestamp
 from shipmux.sandboxes.kit.control import problem, read_model
-from shipmux.sandboxes.kit.jsonio import InvalidJson, json_response, read_json
+from shipmux.sandboxes.kit.jsonio import InvalidJson, dumps, json_response, read_json
+from shipmux.sandboxes.kit.webhook_outbox import AttemptRecord, PendingDelivery
 from shipmux.sandboxes.sendcloud.auth import well_formed
 from shipmux.sandboxes.sendcloud.context import SandboxState
 from shipmux.sandboxes.sendcloud.settings import SendcloudSandboxSettings
@@ -224,20 +225,23 @@ class ControlRoutes:
                         "url": item.url,
                         "attempts": item.attempts,
                         "next_attempt_at": format_timestamp(item.next_attempt_at),
-                        "body": item.body.decode(),
+                        "body": _body_text(item),
                     }
                     for item in outbox.pending
                 ],
-                "delivered": [item.body.decode() for item in outbox.delivered],
-                "abandoned": [item.body.decode() for item in outbox.abandoned],
-                "attempts": [record.body() for record in outbox.attempts],
+                "delivered": [_body_text(item) for item in outbox.delivered],
+                "abandoned": [_body_text(item) for item in outbox.abandoned],
+                "attempts": [_attempt_body(record) for record in outbox.attempts],
             }
         )
 
     async def flush_webhooks(self, request: Request) -> Response:
         records = await self.state.webhooks.flush()
         return json_response(
-            {"attempts": [r.body() for r in records], "pending": len(self.state.outbox.pending)}
+            {
+                "attempts": [_attempt_body(r) for r in records],
+                "pending": len(self.state.outbox.pending),
+            }
         )
 
     async def move_clock(self, request: Request) -> Response:
@@ -259,3 +263,22 @@ class ControlRoutes:
 
 def control_routes(state: SandboxState) -> list[BaseRoute]:
     return ControlRoutes(state).routes()
+
+
+def _body_text(item: PendingDelivery) -> str:
+    payload = item.payload
+    return payload.decode() if isinstance(payload, bytes) else dumps(payload).decode()
+
+
+def _attempt_body(record: AttemptRecord) -> dict[str, Any]:
+    return {
+        "sequence": record.sequence,
+        "id": record.event_id,
+        "url": record.url,
+        "attempt": record.attempt,
+        "at": format_timestamp(record.at),
+        "status_code": record.status_code,
+        "error": record.error,
+        "delivered": record.delivered,
+        "duplicate": record.duplicate,
+    }

@@ -56,4 +56,8 @@ class SendcloudSandboxSettings(BaseModel):
     announcement_failure_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     # Sandbox-clock seconds between two parcel statuses.
     tracking_step_seconds: float = Field(default=3600.0, gt=0.0)
+    # A queued cancellation (POST /shipments/{id}/cancel answered 202) completes this many
+    # sandbox-clock seconds later. The spec: a "ready to send" parcel "will be watched for
+    # 14 days and if nothing has changed ... it will be cancelled".
+    cancellation_watch_seconds: float = Field(default=14 * 86400.0, ge=0.0)
     seed: int | None = None

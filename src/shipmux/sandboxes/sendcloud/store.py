@@ -64,6 +64,10 @@ class Parcel:
     created_at: datetime
     weight_kg: str
     announcement_failed: bool = False
+    # POST /shipments/{id}/cancel: when it was asked, and when the parcel is (or will
+    # be) cancelled; a queued cancellation has ``cancelled_at`` in the future.
+    cancel_requested_at: datetime | None = None
+    cancelled_at: datetime | None = None
 
 
 @dataclass
@@ -130,6 +134,10 @@ class Store:
         for shipment in self.shipments.values():
             if shipment.integration_id == old_id:
                 shipment.integration_id = new_id
+
+    def delete_order(self, order: Order) -> None:
+        """Forget an order; its shipments keep their copy (they outlive it on the live API)."""
+        self.orders.pop(order.id, None)
 
     def find_order(self, integration_id: int, order_id: str) -> Order | None:
         for order in self.orders.values():

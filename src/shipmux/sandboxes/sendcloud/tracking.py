@@ -30,6 +30,13 @@ DELIVERY_ATTEMPT_FAILED = ParcelStatus(8, "Delivery attempt failed", "DELIVERY_A
 DELIVERED = ParcelStatus(11, "Delivered", "DELIVERED")
 READY_TO_SEND = ParcelStatus(1000, "Ready to send", "READY_TO_SEND")
 ANNOUNCEMENT_FAILED = ParcelStatus(1002, "Announcement failed", "ANNOUNCEMENT_FAILED")
+CANCELLATION_REQUESTED = ParcelStatus(1999, "Cancellation requested", "CANCELLATION_REQUESTED")
+CANCELLED = ParcelStatus(2000, "Cancelled", "CANCELLED")
+
+# Journey indices of the two cancellation events (after any journey index), so each
+# gets its own webhook.
+CANCELLATION_REQUESTED_INDEX = 100
+CANCELLED_INDEX = 101
 
 JOURNEY: tuple[ParcelStatus, ...] = (
     READY_TO_SEND,
@@ -53,6 +60,8 @@ ALL_STATUSES: tuple[ParcelStatus, ...] = (
     DELIVERY_ATTEMPT_FAILED,
     DELIVERED,
     ANNOUNCEMENT_FAILED,
+    CANCELLATION_REQUESTED,
+    CANCELLED,
 )
 
 
@@ -64,7 +73,26 @@ class StatusEvent:
 
 
 def statuses_reached(parcel: Parcel, now: datetime, step_seconds: float) -> list[StatusEvent]:
-    """Every status the parcel has entered by ``now``, oldest first."""
+    """Every status the parcel has entered by ``now``, oldest first.
+
+    A cancellation request freezes the journey at the status reached when it was made;
+    the parcel then enters "Cancellation requested" (a queued cancellation) and, once
+    ``cancelled_at`` has passed, "Cancelled".
+    """
+    reached = _journey_until(parcel, now, step_seconds)
+    requested, cancelled = parcel.cancel_requested_at, parcel.cancelled_at
+    if requested is None or cancelled is None:
+        return reached
+    if requested < cancelled and requested <= now:
+        reached.append(StatusEvent(CANCELLATION_REQUESTED, requested, CANCELLATION_REQUESTED_INDEX))
+    if cancelled <= now:
+        reached.append(StatusEvent(CANCELLED, cancelled, CANCELLED_INDEX))
+    return reached
+
+
+def _journey_until(parcel: Parcel, now: datetime, step_seconds: float) -> list[StatusEvent]:
+    if parcel.cancel_requested_at is not None:
+        now = min(now, parcel.cancel_requested_at)
     if parcel.announcement_failed:
         return [StatusEvent(ANNOUNCEMENT_FAILED, parcel.created_at, 0)]
     step = timedelta(seconds=step_seconds)
@@ -82,5 +110,8 @@ def current_status(parcel: Parcel, now: datetime, step_seconds: float) -> Status
     return reached[-1] if reached else StatusEvent(READY_TO_SEND, parcel.created_at, 0)
 
 
-def journey_length(parcel: Parcel) -> int:
-    return 1 if parcel.announcement_failed else len(JOURNEY)
+def final_index(parcel: Parcel) -> int:
+    """The journey index of the last status this parcel will ever enter."""
+    if parcel.cancelled_at is not None:
+        return CANCELLED_INDEX
+    return 0 if parcel.announcement_failed else len(JOURNEY) - 1

@@ -51,7 +51,23 @@ ROUTES: tuple[VendorRoute, ...] = (
     VendorRoute("POST", _path("orders"), "UpsertOrders", orders.upsert_orders, commits=True),
     VendorRoute("GET", _path("orders"), "ListOrders", orders.list_orders),
     VendorRoute("GET", _path("orders/{id}"), "RetrieveOrder", orders.retrieve_order),
+    VendorRoute("DELETE", _path("orders/{id}"), "DeleteOrder", orders.delete_order, commits=True),
+    VendorRoute("PATCH", _path("orders/{id}"), "UpdateOrder", orders.update_order, commits=True),
+    VendorRoute("GET", _path("shipments"), "ListShipments", shipments.list_shipments),
     VendorRoute("GET", _path("shipments/{id}"), "RetrieveShipment", shipments.retrieve_shipment),
+    VendorRoute(
+        "POST",
+        _path("shipments/{id}/cancel"),
+        "CancelShipment",
+        shipments.cancel_shipment,
+        commits=True,
+    ),
+    VendorRoute(
+        "GET",
+        _path("parcels/tracking/{tracking_number}"),
+        "ParcelTracking",
+        shipments.parcel_tracking,
+    ),
     VendorRoute(
         "GET", _path("parcels/{id}/documents/{type}"), "ParcelDocument", shipments.parcel_document
     ),

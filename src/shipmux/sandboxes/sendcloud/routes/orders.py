@@ -179,3 +179,93 @@ async def list_orders(call: Call) -> Response:
         headers["Link"] = link
     data = [order_body(order, version) for order, version in page.rows]
     return json_response({"data": data}, headers=headers)
+
+
+def _visible_order(call: Call) -> tuple[Order, OrderVersion] | None:
+    raw_id = call.params["id"]
+    order = call.store.orders.get(int(raw_id)) if raw_id.isdigit() else None
+    if order is None or order.integration_id not in call.account_integration_ids:
+        return None
+    version = order.visible(call.now)
+    return None if version is None else (order, version)
+
+
+async def delete_order(call: Call) -> Response:
+    """``DELETE /orders/{id}``: 204, or 404 ``not_found`` (also while still saving)."""
+    found = _visible_order(call)
+    if found is None:
+        return not_found(ORDER_NOT_FOUND)
+    call.store.delete_order(found[0])
+    return Response(status_code=204)
+
+
+ITEM_NOT_FOUND = "Could not find specified item."
+
+
+def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in change.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _merge_items(current: Any, changes: Any) -> list[Any] | None:
+    """Items updated by ``name`` (spec: ``name`` picks the item); ``None`` if one is unknown."""
+    if not isinstance(changes, list):
+        return None
+    items = [dict(item) for item in current] if isinstance(current, list) else []
+    for change in changes:
+        if not isinstance(change, dict):
+            return None
+        index = next(
+            (i for i, item in enumerate(items) if item.get("name") == change.get("name")), None
+        )
+        if index is None:
+            return None
+        items[index] = _merge(items[index], change)
+    return items
+
+
+async def update_order(call: Call) -> Response:
+    """``PATCH /orders/{id}``: partial update; ``order_items`` are matched on ``name``."""
+    found = _visible_order(call)
+    if found is None:
+        return single_error(404, "not_found", ITEM_NOT_FOUND, title="Not found")
+    order = found[0]
+    try:
+        change = await read_json(call.request)
+    except InvalidJson as exc:
+        return single_error(400, "parse_error", f"JSON parse error - {exc}")
+    if not isinstance(change, dict):
+        return single_error(
+            400, "non_field_errors", "Wrong request format, expected an object", title="Invalid"
+        )
+    if "id" in change and str(change["id"]) != str(order.id):
+        return invalid(f"Order id {change['id']} does not match the URL", "/id")
+    if "order_id" in change and change["order_id"] != order.order_id:
+        return invalid(f"Order id {order.order_id} cannot be changed", "/order_id")
+    fields = {key: value for key, value in change.items() if key not in ("id", "order_id")}
+    details = fields.get("order_details")
+    items_change: Any = None
+    if isinstance(details, dict) and "order_items" in details:
+        items_change = details["order_items"]
+        fields["order_details"] = {k: v for k, v in details.items() if k != "order_items"}
+    body = _merge(order.latest, fields)  # on top of any update still saving
+    if items_change is not None:
+        old_details = body.get("order_details") or {}
+        items = _merge_items(old_details.get("order_items"), items_change)
+        if items is None:
+            return single_error(
+                400,
+                "invalid",
+                ITEM_NOT_FOUND,
+                title="Invalid",
+                pointer="order/order_details/order_items",
+            )
+        body["order_details"] = {**old_details, "order_items": items}
+    order.versions.append(OrderVersion(call.now + call.state.save_delay, body))
+    answer = {"id": order.id, "order_id": order.order_id, "order_number": body.get("order_number")}
+    return json_response({"data": answer})
