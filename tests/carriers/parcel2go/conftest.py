@@ -1,80 +1,28 @@
-"""A Parcel2Go sandbox served over real HTTP for the connector's own tests."""
+"""The sandbox over real HTTP for the connector's own tests (tests/carriers/sandbox.py)."""
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
 
-import httpx
 import pytest
 
-from shipmux.carriers import build_carrier
 from shipmux.carriers.parcel2go import Parcel2Go, Parcel2GoSettings
-from tests.support.live_server import serve
+from tests.carriers.sandbox import CarrierSandbox, served
 
-
-@dataclass
-class Sandbox:
-    root: str
-
-    def settings(self, **overrides: Any) -> Parcel2GoSettings:
-        # No limiter of ours: these tests are about the wire, and fast (the contract suite
-        # checks the limiter).
-        return Parcel2GoSettings.for_sandbox(
-            self.root, **({"rate_limit_per_second": 0} | overrides)
-        )
-
-    @contextlib.asynccontextmanager
-    async def connector(
-        self, settings: Parcel2GoSettings | None = None, **overrides: Any
-    ) -> AsyncIterator[Parcel2Go]:
-        carrier = build_carrier("parcel2go", settings or self.settings(**overrides))
-        assert isinstance(carrier, Parcel2Go)
-        try:
-            yield carrier
-        finally:
-            await carrier.aclose()
-
-    def control(self, method: str, path: str, json: Any = None) -> Any:
-        response = httpx.request(method, f"{self.root}/_sandbox{path}", json=json, timeout=10)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def configure(self, **changes: Any) -> None:
-        """Change the sandbox's settings (merged into the current ones)."""
-        current = self.control("GET", "/settings")
-        self.control("PUT", "/settings", current | changes)
-
-    def set_faults(self, **faults: Any) -> None:
-        self.control("PUT", "/faults", faults)
-
-    def advance(self, seconds: float) -> None:
-        self.control("POST", "/clock/advance", {"seconds": seconds})
+Sandbox = CarrierSandbox[Parcel2Go, Parcel2GoSettings]
 
 
 @pytest.fixture(scope="module")
-def sandbox_app_factory() -> Any:
-    if importlib.util.find_spec("shipmux.sandboxes.parcel2go") is None:
-        pytest.skip("the Parcel2Go sandbox is not there yet")
-    from shipmux.sandboxes.parcel2go import create_app
-
-    return create_app
-
-
-@pytest.fixture(scope="module")
-def sandbox_server(sandbox_app_factory: Any) -> Iterator[Sandbox]:
-    with serve(sandbox_app_factory()) as root:
-        yield Sandbox(root)
+def sandbox_server() -> Iterator[Sandbox]:
+    with served("parcel2go") as root:
+        yield Sandbox("parcel2go", root, Parcel2Go, Parcel2GoSettings)
 
 
 @pytest.fixture
 def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
-    """The module's sandbox, returned to its initial settings after each test."""
+    """The module's sandbox, back to its initial settings and faults after each test."""
     yield sandbox_server
-    sandbox_server.control("POST", "/reset")
+    sandbox_server.reset()
 
 
 @pytest.fixture
