@@ -12,21 +12,16 @@ from shipmux.sandboxes.click_and_drop.context import SandboxState
 from shipmux.sandboxes.click_and_drop.control import control_routes
 from shipmux.sandboxes.click_and_drop.settings import ClickAndDropSandboxSettings
 from shipmux.sandboxes.click_and_drop.vendor import VendorApi
-from shipmux.sandboxes.kit.control import control_mount
-from shipmux.sandboxes.kit.raw_routing import RawPrefixRoute
+from shipmux.sandboxes.kit.app import sandbox_app
 
 API_PREFIX = "/api/v1"
 
 
 def create_app(settings: ClickAndDropSandboxSettings | None = None) -> Starlette:
     state = SandboxState(initial=settings or ClickAndDropSandboxSettings())
-    control = control_mount(
-        faults=state.faults,
-        clock=state.clock,
-        on_reset=state.reset,
-        extra_routes=control_routes(state),
+    return sandbox_app(
+        state,
+        api_prefix=API_PREFIX,
+        vendor=VendorApi(state),
+        control_routes=control_routes(state),
     )
-    app = Starlette(routes=[control, RawPrefixRoute(API_PREFIX, VendorApi(state))])
-    # Exposed for in-process inspection (tests, the hub's demo); HTTP clients use /_sandbox.
-    app.state.sandbox = state
-    return app

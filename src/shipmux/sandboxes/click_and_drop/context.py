@@ -11,36 +11,18 @@ from starlette.requests import Request
 from shipmux.sandboxes.click_and_drop import documents
 from shipmux.sandboxes.click_and_drop.settings import ClickAndDropSandboxSettings
 from shipmux.sandboxes.click_and_drop.store import Account, AccountType, Order, Store
-from shipmux.sandboxes.kit.clock import SandboxClock
-from shipmux.sandboxes.kit.faults import FaultInjector
-from shipmux.sandboxes.kit.rate_limit import SlidingWindowRateLimiter
+from shipmux.sandboxes.kit.state import LimitedSandboxState
 
 
 @dataclass
-class SandboxState:
+class SandboxState(LimitedSandboxState[ClickAndDropSandboxSettings]):
     """Everything one sandbox app owns; ``reset()`` returns it to how it was created."""
 
-    initial: ClickAndDropSandboxSettings
-    settings: ClickAndDropSandboxSettings = field(init=False)
     store: Store = field(default_factory=Store)
-    clock: SandboxClock = field(default_factory=SandboxClock)
-    faults: FaultInjector = field(default_factory=FaultInjector)
-    limiter: SlidingWindowRateLimiter = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.settings = self.initial.model_copy(deep=True)
-        self.faults.configure(self.settings.faults)
-        self.limiter = SlidingWindowRateLimiter(self.settings.rate_limit_per_second)
-
-    def apply_settings(self, settings: ClickAndDropSandboxSettings) -> None:
-        self.settings = settings
-        self.limiter.limit = settings.rate_limit_per_second
-        self.faults.configure(settings.faults)
 
     def reset(self) -> None:
         self.store.reset()
-        self.limiter.reset()
-        self.apply_settings(self.initial.model_copy(deep=True))
+        super().reset()
 
     def account_for(self, api_key: str) -> Account:
         settings = self.settings

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -20,8 +20,8 @@ from shipmux.sandboxes.click_and_drop.context import SandboxState
 from shipmux.sandboxes.click_and_drop.settings import ClickAndDropSandboxSettings
 from shipmux.sandboxes.click_and_drop.store import Account, AccountType, Order
 from shipmux.sandboxes.kit.clock import format_timestamp
-from shipmux.sandboxes.kit.control import problem, read_model
-from shipmux.sandboxes.kit.jsonio import InvalidJson, json_response, read_json
+from shipmux.sandboxes.kit.control import read_model, settings_routes
+from shipmux.sandboxes.kit.jsonio import json_response
 
 
 class AccountUpdate(BaseModel):
@@ -62,28 +62,6 @@ def order_row(account: Account, order: Order) -> dict[str, Any]:
 
 
 def control_routes(state: SandboxState) -> list[BaseRoute]:
-    async def get_settings(request: Request) -> Response:
-        return json_response(state.settings.model_dump(mode="json"))
-
-    async def put_settings(request: Request) -> Response:
-        try:
-            changes = await read_json(request)
-        except InvalidJson as exc:
-            return problem(400, f"malformed JSON: {exc}")
-        if not isinstance(changes, dict):
-            return problem(400, "the body must be a JSON object of settings to change")
-        merged = {**state.settings.model_dump(mode="json"), **changes}
-        try:
-            settings = ClickAndDropSandboxSettings.model_validate(merged)
-        except ValidationError as exc:
-            return problem(
-                422,
-                "invalid settings",
-                exc.errors(include_url=False, include_input=False, include_context=False),
-            )
-        state.apply_settings(settings)
-        return json_response(settings.model_dump(mode="json"))
-
     async def list_orders(request: Request) -> Response:
         rows = [
             order_row(account, order)
@@ -111,8 +89,12 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
         return json_response(account_body(account))
 
     return [
-        Route("/settings", get_settings, methods=["GET"]),
-        Route("/settings", put_settings, methods=["PUT"]),
+        *settings_routes(
+            ClickAndDropSandboxSettings,
+            lambda: state.settings,
+            state.apply_settings,
+            nested_merge=False,  # a group given replaces the whole group
+        ),
         Route("/orders", list_orders, methods=["GET"]),
         Route("/accounts/{key}", get_account, methods=["GET"]),
         Route("/accounts/{key}", put_account, methods=["PUT"]),

@@ -9,15 +9,10 @@ S3 links) and the control routes at ``/_sandbox/...``. Mounted by
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shipmux.sandboxes.clickpost.context import SandboxState
 from shipmux.sandboxes.clickpost.control import control_routes
@@ -25,32 +20,9 @@ from shipmux.sandboxes.clickpost.envelope import answer
 from shipmux.sandboxes.clickpost.labels import label_pdf
 from shipmux.sandboxes.clickpost.settings import ClickpostSandboxSettings
 from shipmux.sandboxes.clickpost.vendor import VendorApi
-from shipmux.sandboxes.kit.control import control_mount
-from shipmux.sandboxes.kit.raw_routing import RawPrefixRoute
+from shipmux.sandboxes.kit.app import sandbox_app
 
 API_PREFIX = "/api"
-
-
-class WakeWebhookDelivery:
-    """Around every request, make sure webhook delivery runs if there is work.
-
-    A mounted app's lifespan never runs inside the hub, so this is how the delivery
-    task gets started (lazily) and woken after an order, a clock move or a new URL.
-    """
-
-    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
-        self.app = app
-        self.state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        self.state.webhooks.ensure_running()
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.state.webhooks.ensure_running()
 
 
 def create_app(settings: ClickpostSandboxSettings | None = None) -> Starlette:
@@ -66,27 +38,11 @@ def create_app(settings: ClickpostSandboxSettings | None = None) -> Starlette:
                 return Response(label_pdf(order), media_type="application/pdf", headers=headers)
         return answer(404, None, message="Not Found", success=False)
 
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Runs only when served on its own; mounted, the loop's shutdown ends delivery.
-        yield
-        await state.webhooks.stop()
-
-    control = control_mount(
-        faults=state.faults,
-        clock=state.clock,
-        on_reset=state.reset,
-        extra_routes=control_routes(state),
+    return sandbox_app(
+        state,
+        api_prefix=API_PREFIX,
+        vendor=VendorApi(state),
+        control_routes=control_routes(state),
+        routes=[Route("/labels/{waybill}.pdf", label, methods=["GET"])],
+        webhooks=state.webhooks,
     )
-    app = Starlette(
-        routes=[
-            Route("/labels/{waybill}.pdf", label, methods=["GET"]),
-            control,
-            RawPrefixRoute(API_PREFIX, VendorApi(state)),
-        ],
-        middleware=[Middleware(WakeWebhookDelivery, state=state)],
-        lifespan=lifespan,
-    )
-    # Exposed for in-process inspection (tests, the hub's demo); HTTP clients use /_sandbox.
-    app.state.sandbox = state
-    return app

@@ -11,50 +11,35 @@ from shipmux.sandboxes.clickpost.settings import ClickpostSandboxSettings, Webho
 from shipmux.sandboxes.clickpost.store import Account, Order, Store
 from shipmux.sandboxes.clickpost.tracking import is_final, scans_at
 from shipmux.sandboxes.clickpost.webhook_payloads import wanted, webhook_body, webhook_headers
-from shipmux.sandboxes.kit.clock import SandboxClock
-from shipmux.sandboxes.kit.faults import FaultInjector
-from shipmux.sandboxes.kit.rate_limit import SlidingWindowRateLimiter
+from shipmux.sandboxes.kit.state import LimitedSandboxState
 from shipmux.sandboxes.kit.webhook_delivery import WebhookDispatcher
 from shipmux.sandboxes.kit.webhook_outbox import Outbox
 
 
 @dataclass
-class SandboxState:
+class SandboxState(LimitedSandboxState[ClickpostSandboxSettings]):
     """Everything one sandbox app owns; ``reset()`` returns it to how it was created."""
 
-    initial: ClickpostSandboxSettings
-    settings: ClickpostSandboxSettings = field(init=False)
     store: Store = field(default_factory=Store)
-    clock: SandboxClock = field(default_factory=SandboxClock)
-    faults: FaultInjector = field(default_factory=FaultInjector)
     outbox: Outbox = field(default_factory=Outbox)
     # checkpoint ids of the scans already turned into a webhook.
     announced: set[int] = field(default_factory=set)
-    limiter: SlidingWindowRateLimiter = field(init=False)
     webhooks: WebhookDispatcher = field(init=False)
     _waybill_sequence: int = 0
 
     def __post_init__(self) -> None:
-        self.settings = self.initial.model_copy(deep=True)
-        self.faults.configure(self.settings.faults)
-        self.limiter = SlidingWindowRateLimiter(self.settings.rate_limit_per_second)
+        super().__post_init__()
         self.webhooks = WebhookDispatcher(self, name="clickpost-sandbox")
 
     @property
     def delivery_policy(self) -> WebhookSettings:
         return self.settings.webhooks
 
-    def apply_settings(self, settings: ClickpostSandboxSettings) -> None:
-        self.settings = settings
-        self.limiter.limit = settings.rate_limit_per_second
-        self.faults.configure(settings.faults)
-
     def reset(self) -> None:
         self.store.reset()
         self.outbox = Outbox()
         self.announced.clear()
-        self.limiter.reset()
-        self.apply_settings(self.initial.model_copy(deep=True))
+        super().reset()
 
     def next_waybill_sequence(self) -> int:
         self._waybill_sequence += 1

@@ -16,7 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -30,9 +30,9 @@ from shipmux.sandboxes.clickpost.settings import (
 from shipmux.sandboxes.clickpost.store import Account, Order, WebhookAuth
 from shipmux.sandboxes.clickpost.tracking import scans_at
 from shipmux.sandboxes.kit.clock import format_timestamp
-from shipmux.sandboxes.kit.control import problem, read_model
-from shipmux.sandboxes.kit.jsonio import InvalidJson, json_response, read_json
-from shipmux.sandboxes.kit.webhook_outbox import PendingDelivery
+from shipmux.sandboxes.kit.control import problem, read_model, settings_routes
+from shipmux.sandboxes.kit.jsonio import json_response
+from shipmux.sandboxes.kit.webhook_control import webhook_routes
 
 
 class AccountUpdate(BaseModel):
@@ -86,17 +86,6 @@ def order_row(state: SandboxState, order: Order) -> dict[str, Any]:
     }
 
 
-def _merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    # Nested settings merge one level deep, so {"webhooks": {"duplicate": true}} works.
-    merged = {
-        key: {**current[key], **value}
-        if isinstance(value, dict) and isinstance(current.get(key), dict)
-        else value
-        for key, value in changes.items()
-    }
-    return {**current, **merged}
-
-
 class ControlRoutes:
     def __init__(self, state: SandboxState) -> None:
         self.state = state
@@ -104,38 +93,16 @@ class ControlRoutes:
     def routes(self) -> list[BaseRoute]:
         downtime = "/couriers/{courier_partner_id:int}/downtime"
         return [
-            Route("/settings", self.get_settings, methods=["GET"]),
-            Route("/settings", self.put_settings, methods=["PUT"]),
+            *settings_routes(
+                ClickpostSandboxSettings, lambda: self.state.settings, self.state.apply_settings
+            ),
             Route("/orders", self.list_orders, methods=["GET"]),
             Route("/accounts/{username}", self.get_account, methods=["GET"]),
             Route("/accounts/{username}", self.put_account, methods=["PUT"]),
             Route(downtime, self.add_downtime, methods=["POST"]),
             Route(downtime, self.clear_downtime, methods=["DELETE"]),
-            Route("/webhooks", self.list_webhooks, methods=["GET"]),
-            Route("/webhooks/flush", self.flush_webhooks, methods=["POST"]),
+            *webhook_routes(self.state),
         ]
-
-    def _settings_body(self) -> Response:
-        return json_response(self.state.settings.model_dump(mode="json"))
-
-    async def get_settings(self, request: Request) -> Response:
-        return self._settings_body()
-
-    async def put_settings(self, request: Request) -> Response:
-        try:
-            changes = await read_json(request)
-        except InvalidJson as exc:
-            return problem(400, f"malformed JSON: {exc}")
-        if not isinstance(changes, dict):
-            return problem(400, "the body must be a JSON object of settings to change")
-        current = self.state.settings.model_dump(mode="json")
-        try:
-            settings = ClickpostSandboxSettings.model_validate(_merged(current, changes))
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_input=False, include_context=False)
-            return problem(422, "invalid settings", errors)
-        self.state.apply_settings(settings)
-        return self._settings_body()
 
     async def list_orders(self, request: Request) -> Response:
         orders = sorted(self.state.store.orders.values(), key=lambda order: order.order_id)
@@ -197,36 +164,8 @@ class ControlRoutes:
         settings.courier_downtime = [
             w for w in settings.courier_downtime if w.courier_partner_id != courier
         ]
-        return self._settings_body()
-
-    async def list_webhooks(self, request: Request) -> Response:
-        outbox = self.state.outbox
-        return json_response(
-            {
-                "running": self.state.webhooks.running,
-                "pending": [_pending_body(item) for item in outbox.pending],
-                "delivered": [item.payload for item in outbox.delivered],
-                "abandoned": [item.payload for item in outbox.abandoned],
-                "attempts": [record.body() for record in outbox.attempts],
-            }
-        )
-
-    async def flush_webhooks(self, request: Request) -> Response:
-        records = await self.state.webhooks.flush()
-        return json_response(
-            {"attempts": [r.body() for r in records], "pending": len(self.state.outbox.pending)}
-        )
+        return json_response(settings.model_dump(mode="json"))
 
 
 def control_routes(state: SandboxState) -> list[BaseRoute]:
     return ControlRoutes(state).routes()
-
-
-def _pending_body(item: PendingDelivery) -> dict[str, Any]:
-    return {
-        "sequence": item.sequence,
-        "url": item.url,
-        "attempts": item.attempts,
-        "next_attempt_at": format_timestamp(item.next_attempt_at),
-        "payload": item.payload,
-    }

@@ -25,11 +25,8 @@ from shipmux.sandboxes.kit.webhook_outbox import AttemptRecord, Outbox, PendingD
 logger = logging.getLogger(__name__)
 
 
-class DeliveryPolicy(Protocol):
-    """How delivery behaves: the carrier's documented rules plus the delivery faults."""
-
-    @property
-    def max_attempts(self) -> int: ...
+class DeliverySettings(Protocol):
+    """The webhook settings every carrier's sandbox has, the delivery faults among them."""
 
     @property
     def timeout_seconds(self) -> float: ...
@@ -42,6 +39,13 @@ class DeliveryPolicy(Protocol):
 
     @property
     def out_of_order(self) -> bool: ...
+
+
+class DeliveryPolicy(DeliverySettings, Protocol):
+    """How delivery behaves: the carrier's documented rules plus the delivery faults."""
+
+    @property
+    def max_attempts(self) -> int: ...
 
     def retry_delay(self, attempts: int) -> float:
         """Sandbox-clock seconds to wait after the ``attempts``-th failure."""

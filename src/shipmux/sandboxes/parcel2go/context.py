@@ -9,38 +9,30 @@ from urllib.parse import quote
 
 from starlette.requests import Request
 
-from shipmux.sandboxes.kit.clock import SandboxClock
-from shipmux.sandboxes.kit.faults import FaultInjector
-from shipmux.sandboxes.kit.rate_limit import SlidingWindowRateLimiter
+from shipmux.sandboxes.kit.state import LimitedSandboxState
 from shipmux.sandboxes.kit.webhook_delivery import WebhookDispatcher
 from shipmux.sandboxes.kit.webhook_outbox import Outbox
+from shipmux.sandboxes.kit.webhook_policy import BackoffPolicy
 from shipmux.sandboxes.parcel2go.settings import Parcel2GoSandboxSettings, WebhookSettings
 from shipmux.sandboxes.parcel2go.store import Account, Order, OrderLine, Store
 from shipmux.sandboxes.parcel2go.tracking import events_reached, stages_for
-from shipmux.sandboxes.parcel2go.webhooks.policy import Parcel2GoDeliveryPolicy
+from shipmux.sandboxes.parcel2go.webhooks.policy import delivery_policy as policy_for
 from shipmux.sandboxes.parcel2go.webhooks.signing import envelope, wire_timestamp
 
 
 @dataclass
-class SandboxState:
+class SandboxState(LimitedSandboxState[Parcel2GoSandboxSettings]):
     """Everything one sandbox app owns; ``reset()`` returns it to how it was created."""
 
-    initial: Parcel2GoSandboxSettings
-    settings: Parcel2GoSandboxSettings = field(init=False)
     store: Store = field(default_factory=Store)
-    clock: SandboxClock = field(default_factory=SandboxClock)
-    faults: FaultInjector = field(default_factory=FaultInjector)
     outbox: Outbox = field(default_factory=Outbox)
     # (OrderLineId, stage index) of every tracking stage already turned into a webhook.
     announced: set[tuple[int, int]] = field(default_factory=set)
-    limiter: SlidingWindowRateLimiter = field(init=False)
     webhooks: WebhookDispatcher = field(init=False)
     _next_case_id: int = 880000
 
     def __post_init__(self) -> None:
-        self.settings = self.initial.model_copy(deep=True)
-        self.faults.configure(self.settings.faults)
-        self.limiter = SlidingWindowRateLimiter(self.settings.rate_limit_per_second)
+        super().__post_init__()
         self.webhooks = WebhookDispatcher(self, name="parcel2go-sandbox")
 
     @property
@@ -48,20 +40,14 @@ class SandboxState:
         return self.settings.webhooks
 
     @property
-    def delivery_policy(self) -> Parcel2GoDeliveryPolicy:
-        return Parcel2GoDeliveryPolicy(self.settings.webhooks)
-
-    def apply_settings(self, settings: Parcel2GoSandboxSettings) -> None:
-        self.settings = settings
-        self.limiter.limit = settings.rate_limit_per_second
-        self.faults.configure(settings.faults)
+    def delivery_policy(self) -> BackoffPolicy:
+        return policy_for(self.settings.webhooks)
 
     def reset(self) -> None:
         self.store.reset()
         self.outbox = Outbox()
         self.announced.clear()
-        self.limiter.reset()
-        self.apply_settings(self.initial.model_copy(deep=True))
+        super().reset()
 
     def account(self, client_id: str) -> Account:
         return self.store.account(

@@ -15,15 +15,21 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from shipmux.sandboxes.kit.clock import format_timestamp
-from shipmux.sandboxes.kit.control import problem, read_model
-from shipmux.sandboxes.kit.jsonio import InvalidJson, json_response, read_json
-from shipmux.sandboxes.kit.webhook_outbox import AttemptRecord, PendingDelivery
+from shipmux.sandboxes.kit.control import (
+    clock_move_route,
+    problem,
+    read_model,
+    settings_routes,
+)
+from shipmux.sandboxes.kit.jsonio import json_response
+from shipmux.sandboxes.kit.webhook_control import webhook_routes
+from shipmux.sandboxes.kit.webhook_outbox import AttemptRecord
 from shipmux.sandboxes.parcel2go.binding import text
 from shipmux.sandboxes.parcel2go.context import SandboxState
 from shipmux.sandboxes.parcel2go.settings import Parcel2GoSandboxSettings
@@ -45,13 +51,6 @@ class CaseRequest(BaseModel):
     order_line_id: int = Field(alias="OrderLineId")
     case_type: Literal["Enquiry", "Claim"] = Field(default="Claim", alias="CaseType")
     status: str = Field(default="Open", alias="Status", min_length=1, max_length=50)
-
-
-class ClockMove(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    seconds: Decimal | None = Field(default=None, ge=0)
-    now: AwareDatetime | None = None
 
 
 def account_body(account: Account) -> dict[str, Any]:
@@ -93,42 +92,20 @@ class ControlRoutes:
 
     def routes(self) -> list[BaseRoute]:
         return [
-            Route("/settings", self.get_settings, methods=["GET"]),
-            Route("/settings", self.put_settings, methods=["PUT"]),
+            *settings_routes(
+                Parcel2GoSandboxSettings, lambda: self.state.settings, self.state.apply_settings
+            ),
             Route("/orders", self.list_orders, methods=["GET"]),
             Route("/accounts/{client_id}", self.get_account, methods=["GET"]),
             Route("/accounts/{client_id}", self.put_account, methods=["PUT"]),
-            Route("/webhooks", self.list_webhooks, methods=["GET"]),
-            Route("/webhooks/flush", self.flush_webhooks, methods=["POST"]),
+            *webhook_routes(
+                self.state,
+                payload_key="envelope",
+                attempt_view=lambda record: _attempt_body(self.state, record),
+            ),
             Route("/cases", self.raise_case, methods=["POST"]),
-            Route("/clock", self.move_clock, methods=["PUT"]),
+            clock_move_route(self.state.clock, self.state.webhooks.ensure_running),
         ]
-
-    async def get_settings(self, request: Request) -> Response:
-        return json_response(self.state.settings.model_dump(mode="json"))
-
-    async def put_settings(self, request: Request) -> Response:
-        try:
-            changes = await read_json(request)
-        except InvalidJson as exc:
-            return problem(400, f"malformed JSON: {exc}")
-        if not isinstance(changes, dict):
-            return problem(400, "the body must be a JSON object of settings to change")
-        current = self.state.settings.model_dump(mode="json")
-        # Nested settings merge one level deep, so {"webhooks": {"duplicate": true}} works.
-        merged = {
-            key: {**current[key], **value}
-            if isinstance(value, dict) and isinstance(current.get(key), dict)
-            else value
-            for key, value in changes.items()
-        }
-        try:
-            settings = Parcel2GoSandboxSettings.model_validate({**current, **merged})
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_input=False, include_context=False)
-            return problem(422, "invalid settings", errors)
-        self.state.apply_settings(settings)
-        return json_response(settings.model_dump(mode="json"))
 
     async def list_orders(self, request: Request) -> Response:
         orders = sorted(self.state.store.orders.values(), key=lambda order: order.order_id)
@@ -152,27 +129,6 @@ class ControlRoutes:
         if "webhook_secret" in fields:
             account.webhook_secret = update.webhook_secret
         return json_response(account_body(account))
-
-    async def list_webhooks(self, request: Request) -> Response:
-        outbox = self.state.outbox
-        return json_response(
-            {
-                "running": self.state.webhooks.running,
-                "pending": [_pending_body(item) for item in outbox.pending],
-                "delivered": [item.payload for item in outbox.delivered],
-                "abandoned": [item.payload for item in outbox.abandoned],
-                "attempts": [_attempt_body(self.state, record) for record in outbox.attempts],
-            }
-        )
-
-    async def flush_webhooks(self, request: Request) -> Response:
-        records = await self.state.webhooks.flush()
-        return json_response(
-            {
-                "attempts": [_attempt_body(self.state, r) for r in records],
-                "pending": len(self.state.outbox.pending),
-            }
-        )
 
     async def raise_case(self, request: Request) -> Response:
         case = await read_model(request, CaseRequest)
@@ -198,37 +154,9 @@ class ControlRoutes:
         self.state.webhooks.ensure_running()
         return json_response({"CaseId": case_id, "Payload": payload}, 201)
 
-    async def move_clock(self, request: Request) -> Response:
-        move = await read_model(request, ClockMove)
-        if isinstance(move, Response):
-            return move
-        seconds = float(move.seconds or 0)
-        if move.now is not None:
-            seconds = (move.now - self.state.clock.now()).total_seconds()
-        if seconds < 0:
-            return problem(400, "the sandbox clock only moves forward")
-        self.state.clock.advance(seconds)
-        self.state.webhooks.ensure_running()
-        return json_response(
-            {
-                "now": format_timestamp(self.state.clock.now()),
-                "offsetSeconds": self.state.clock.offset_seconds,
-            }
-        )
-
 
 def control_routes(state: SandboxState) -> list[BaseRoute]:
     return ControlRoutes(state).routes()
-
-
-def _pending_body(item: PendingDelivery) -> dict[str, Any]:
-    return {
-        "sequence": item.sequence,
-        "url": item.url,
-        "attempts": item.attempts,
-        "next_attempt_at": format_timestamp(item.next_attempt_at),
-        "envelope": item.payload,
-    }
 
 
 def _attempt_body(state: SandboxState, record: AttemptRecord) -> dict[str, Any]:

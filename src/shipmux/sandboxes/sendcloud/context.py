@@ -13,12 +13,13 @@ from shipmux.sandboxes.kit.faults import FaultInjector
 from shipmux.sandboxes.kit.jsonio import dumps
 from shipmux.sandboxes.kit.webhook_delivery import WebhookDispatcher
 from shipmux.sandboxes.kit.webhook_outbox import Outbox
+from shipmux.sandboxes.kit.webhook_policy import BackoffPolicy
 from shipmux.sandboxes.sendcloud.parcel_views import webhook_payload
 from shipmux.sandboxes.sendcloud.rate_limits import AccountRateLimits
 from shipmux.sandboxes.sendcloud.settings import SendcloudSandboxSettings, WebhookSettings
 from shipmux.sandboxes.sendcloud.store import Integration, Parcel, Shipment, Store
 from shipmux.sandboxes.sendcloud.tracking import final_index, statuses_reached
-from shipmux.sandboxes.sendcloud.webhooks.policy import SendcloudDeliveryPolicy
+from shipmux.sandboxes.sendcloud.webhooks.policy import delivery_policy as policy_for
 from shipmux.sandboxes.sendcloud.webhooks.signing import SIGNATURE_HEADER, signature
 
 
@@ -51,8 +52,8 @@ class SandboxState:
         return self.settings.webhooks
 
     @property
-    def delivery_policy(self) -> SendcloudDeliveryPolicy:
-        return SendcloudDeliveryPolicy(self.settings.webhooks)
+    def delivery_policy(self) -> BackoffPolicy:
+        return policy_for(self.settings.webhooks)
 
     def apply_settings(self, settings: SendcloudSandboxSettings) -> None:
         self.settings = settings

@@ -13,17 +13,22 @@ The shared ones (faults, clock advance, reset) come from ``kit.control``.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from shipmux.sandboxes.kit.clock import format_timestamp
-from shipmux.sandboxes.kit.control import problem, read_model
-from shipmux.sandboxes.kit.jsonio import InvalidJson, dumps, json_response, read_json
+from shipmux.sandboxes.kit.control import (
+    clock_move_route,
+    problem,
+    read_model,
+    settings_routes,
+)
+from shipmux.sandboxes.kit.jsonio import dumps, json_response
+from shipmux.sandboxes.kit.webhook_control import webhook_routes
 from shipmux.sandboxes.kit.webhook_outbox import AttemptRecord, PendingDelivery
 from shipmux.sandboxes.sendcloud.auth import well_formed
 from shipmux.sandboxes.sendcloud.context import SandboxState
@@ -48,13 +53,6 @@ class NewKey(BaseModel):
     secret_key: str
 
 
-class ClockMove(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    seconds: Decimal | None = Field(default=None, ge=0)
-    now: AwareDatetime | None = None
-
-
 def integration_body(state: SandboxState, integration: Integration) -> dict[str, Any]:
     account = state.store.accounts[integration.user_id]
     return {
@@ -73,41 +71,18 @@ class ControlRoutes:
 
     def routes(self) -> list[BaseRoute]:
         return [
-            Route("/settings", self.get_settings, methods=["GET"]),
-            Route("/settings", self.put_settings, methods=["PUT"]),
+            *settings_routes(
+                SendcloudSandboxSettings, lambda: self.state.settings, self.state.apply_settings
+            ),
             Route("/orders", self.list_orders, methods=["GET"]),
             Route("/accounts/{public_key}", self.get_account, methods=["GET"]),
             Route("/accounts/{public_key}", self.put_account, methods=["PUT"]),
             Route("/accounts/{public_key}/keys", self.add_key, methods=["POST"]),
-            Route("/webhooks", self.list_webhooks, methods=["GET"]),
-            Route("/webhooks/flush", self.flush_webhooks, methods=["POST"]),
-            Route("/clock", self.move_clock, methods=["PUT"]),
+            *webhook_routes(
+                self.state, payload_key="body", payload_view=_body_text, attempt_view=_attempt_body
+            ),
+            clock_move_route(self.state.clock, self.state.webhooks.ensure_running),
         ]
-
-    async def get_settings(self, request: Request) -> Response:
-        return json_response(self.state.settings.model_dump(mode="json"))
-
-    async def put_settings(self, request: Request) -> Response:
-        try:
-            changes = await read_json(request)
-        except InvalidJson as exc:
-            return problem(400, f"malformed JSON: {exc}")
-        if not isinstance(changes, dict):
-            return problem(400, "the body must be a JSON object of settings to change")
-        merged = self.state.settings.model_dump(mode="json")
-        for key, value in changes.items():
-            # Nested groups merge, so {"webhooks": {"duplicate": true}} keeps the rest.
-            if isinstance(value, dict) and isinstance(merged.get(key), dict):
-                merged[key] = {**merged[key], **value}
-            else:
-                merged[key] = value
-        try:
-            settings = SendcloudSandboxSettings.model_validate(merged)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_input=False, include_context=False)
-            return problem(422, "invalid settings", errors)
-        self.state.apply_settings(settings)
-        return json_response(settings.model_dump(mode="json"))
 
     def _order_row(self, order: Order) -> dict[str, Any]:
         state = self.state
@@ -213,52 +188,6 @@ class ControlRoutes:
             new_key.public_key, new_key.secret_key, user_id=owner.user_id
         )
         return json_response(integration_body(self.state, added), 201)
-
-    async def list_webhooks(self, request: Request) -> Response:
-        outbox = self.state.outbox
-        return json_response(
-            {
-                "running": self.state.webhooks.running,
-                "pending": [
-                    {
-                        "sequence": item.sequence,
-                        "url": item.url,
-                        "attempts": item.attempts,
-                        "next_attempt_at": format_timestamp(item.next_attempt_at),
-                        "body": _body_text(item),
-                    }
-                    for item in outbox.pending
-                ],
-                "delivered": [_body_text(item) for item in outbox.delivered],
-                "abandoned": [_body_text(item) for item in outbox.abandoned],
-                "attempts": [_attempt_body(record) for record in outbox.attempts],
-            }
-        )
-
-    async def flush_webhooks(self, request: Request) -> Response:
-        records = await self.state.webhooks.flush()
-        return json_response(
-            {
-                "attempts": [_attempt_body(r) for r in records],
-                "pending": len(self.state.outbox.pending),
-            }
-        )
-
-    async def move_clock(self, request: Request) -> Response:
-        move = await read_model(request, ClockMove)
-        if isinstance(move, Response):
-            return move
-        seconds = float(move.seconds or 0)
-        if move.now is not None:
-            seconds = (move.now - self.state.clock.now()).total_seconds()
-        if seconds < 0:
-            return problem(400, "the sandbox clock only moves forward")
-        self.state.clock.advance(seconds)
-        self.state.webhooks.ensure_running()
-        clock = self.state.clock
-        return json_response(
-            {"now": format_timestamp(clock.now()), "offsetSeconds": clock.offset_seconds}
-        )
 
 
 def control_routes(state: SandboxState) -> list[BaseRoute]:
