@@ -579,12 +579,15 @@ class Dispatcher:
         self, pairs: list[tuple[ShipmentRow, str]], documents: dict[str, LabelDocument]
     ) -> list[_Label]:
         """Write each shipment's label (by its carrier order id); the columns to set."""
+        chosen = [documents[carrier_order_id] for _, carrier_order_id in pairs]
+        paths = self.ctx.labels.save_many(
+            [
+                (shipment.tenant_id, shipment.id, document.content, document.media_type)
+                for (shipment, _), document in zip(pairs, chosen, strict=True)
+            ]
+        )
         saved: list[_Label] = []
-        for shipment, carrier_order_id in pairs:
-            document = documents[carrier_order_id]
-            path = self.ctx.labels.save(
-                shipment.tenant_id, shipment.id, document.content, document.media_type
-            )
+        for path, document in zip(paths, chosen, strict=True):
             label: _Label = {"label_path": path, "label_media_type": document.media_type}
             if document.tracking_number:
                 label["tracking_number"] = document.tracking_number
