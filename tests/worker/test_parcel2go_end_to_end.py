@@ -183,3 +183,28 @@ def test_international_order_without_customs_is_refused_before_any_money_moves(
         line["Reference"] for o in hub.p2g("GET", "/orders")["orders"] for line in o["lines"]
     ]
     assert "ABROAD-1" not in references
+
+
+def test_an_unpaid_order_is_cancelled_here_and_a_paid_one_is_refused(p2g_hub: Hub) -> None:
+    hub = p2g_hub
+    unpaid = ORDER | {"reference": "CANCEL-UNPAID", "carrier_account": "p2g"}
+    unpaid_id = hub.api("POST", "/v1/orders", json=unpaid).json()["order_id"]
+
+    async def submit_only() -> None:
+        assert await Worker(hub.ctx, "cancel-test").run_once() == 1  # created, not paid
+
+    asyncio.run(submit_only())
+    assert hub.order(unpaid_id)["status"] == "submitted"
+    cancelled = hub.api("POST", f"/v1/orders/{unpaid_id}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+    run_worker_until_quiet(hub.ctx)  # the queued payment is dropped: no money moves
+    assert hub.charges("CANCEL-UNPAID") == []
+
+    paid = ORDER | {"reference": "CANCEL-PAID", "carrier_account": "p2g"}
+    paid_id = hub.api("POST", "/v1/orders", json=paid).json()["order_id"]
+    run_worker_until_quiet(hub.ctx)
+    refused = hub.api("POST", f"/v1/orders/{paid_id}/cancel")
+    assert refused.status_code == 409
+    assert "no way to cancel" in refused.json()["detail"]
+    assert hub.order(paid_id)["status"] == "label_ready"

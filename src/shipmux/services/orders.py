@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shipmux.carriers.base import LabelRequest
+from shipmux import carriers
+from shipmux.carriers.base import Capability, LabelRequest
 from shipmux.carriers.errors import CarrierError, FeatureUnavailable
 from shipmux.domain.errors import (
     CarrierCallFailed,
@@ -212,6 +213,7 @@ def _tracking(session: Session, shipment_id: str) -> list[dict[str, Any]]:
             "location": e.location,
             "source": e.source,
             "occurred_at": e.occurred_at,
+            "notification": e.notification,
         }
         for e in rows
     ]
@@ -342,15 +344,35 @@ def cancel_order(ctx: HubContext, tenant_id: str, order_id: str) -> OrderView:
         status = S(shipment.status)
         if status == S.CANCELLED:
             pass
-        elif shipment.carrier_order_id is None and can_transition(status, S.CANCELLED):
+        elif _nothing_to_withdraw(shipment) and can_transition(status, S.CANCELLED):
             move(session, shipment, S.CANCELLED, datetime.now(UTC), "cancelled by merchant")
             _drop_queued(session, shipment)
+        elif can_transition(status, S.CANCELLED) and not _can_withdraw(shipment):
+            raise Conflict(
+                f"{shipment.carrier} has no way to cancel an order it holds: ask the carrier"
+                " (a refund, where it charged) and the order stays as it is"
+            )
         elif can_transition(status, S.CANCELLED):
             if not _already_pending(session, shipment, JobKind.CANCEL):
                 _enqueue(session, ctx, shipment, JobKind.CANCEL)
         else:
             raise Conflict(f"an order in status '{status}' can no longer be cancelled")
         return _view(session, order, shipment, _account_names(session, tenant_id), detail=True)
+
+
+def _can_withdraw(shipment: ShipmentRow) -> bool:
+    entry = carriers.registry().get(shipment.carrier or "")
+    return entry is not None and Capability.CANCEL in entry.connector.capabilities
+
+
+def _nothing_to_withdraw(shipment: ShipmentRow) -> bool:
+    """Nothing reached the carrier, or only an unpaid order a carrier that charges per
+    order lets lapse (Parcel2Go): cancelling is ours alone."""
+    if shipment.carrier_order_id is None:
+        return True
+    entry = carriers.registry().get(shipment.carrier or "")
+    charges = entry is not None and Capability.PAYMENT in entry.connector.capabilities
+    return charges and shipment.paid_at is None and not shipment.payment_unknown
 
 
 def despatch_order(ctx: HubContext, tenant_id: str, order_id: str) -> OrderView:
