@@ -412,6 +412,10 @@ class Dispatcher:
                 run.effects.append(self._paid_effect(job, shipment.id, placed, "adopted"))
                 continue
             ceiling = _ceiling(shipment, placed, tolerance)
+            if await asyncio.to_thread(self._status_now, shipment.id) != S.SUBMITTED:
+                # Cancelled (or moved on) since the job was read: never pay for that.
+                run.effects.append(self._finish_all([job], None))
+                continue
             try:
                 async with self._carrier_slots:
                     paid = await carrier.pay(_as_routed(shipment, order), placed, ceiling)
@@ -419,6 +423,10 @@ class Dispatcher:
                 run.effects.append(self._mark_payment_unknown(shipment.id))
                 raise
             run.effects.append(self._paid_effect(job, shipment.id, paid, "ok"))
+
+    def _status_now(self, shipment_id: str) -> str | None:
+        with self.ctx.db.reading() as session:
+            return session.scalar(select(ShipmentRow.status).where(ShipmentRow.id == shipment_id))
 
     def _price_tolerance(self, tenant_id: str) -> Decimal:
         with self.ctx.db.reading() as session:
