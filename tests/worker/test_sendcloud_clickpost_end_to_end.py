@@ -145,3 +145,33 @@ async def _create_directly(settings: ClickpostSettings, order: dict[str, Any]) -
         await connector.aclose()
     assert result.created is not None, result.problems
     return result.created.carrier_order_id
+
+
+def test_a_clickpost_webhook_registered_through_the_api_brings_tracking_home(
+    live_hub: LiveHub,
+) -> None:
+    account_id, _ = live_hub.connect("clickpost", "clickpost", webhook_key=None)
+    order = example_order(reference="E2E-REGISTER", carrier_account="clickpost")
+    order_id = live_hub.api("POST", "/v1/orders", json=order).json()["order_id"]
+    run_worker_until_quiet(live_hub.ctx)
+
+    registered = live_hub.api(
+        "POST",
+        f"/v1/carrier-accounts/{account_id}/register-webhook",
+        json={"hub_url": live_hub.root},
+    )
+    assert registered.status_code == 200, registered.text
+    assert "webhook_key" not in registered.json()["settings"]  # stored sealed, never shown
+
+    live_hub.sandbox("clickpost", "PUT", "/settings", **FAST)
+    final = delivered(live_hub, "clickpost", order_id)
+    assert final["tracking"][-1]["stage"] == "delivered"
+
+
+def test_registering_a_webhook_where_the_carrier_has_no_api_names_the_reason(
+    live_hub: LiveHub,
+) -> None:
+    account_id, _ = live_hub.connect("royal-mail", "click-and-drop")
+    refused = live_hub.api("POST", f"/v1/carrier-accounts/{account_id}/register-webhook", json={})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "account_id"

@@ -7,7 +7,7 @@ nothing else in the hub names a carrier.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,6 +41,9 @@ class CarrierEntry:
     # A second delivery of an event id: refused (409, Parcel2Go: the seed asks replays to
     # be refused) or answered 200 with nothing changed (carriers that resend by design).
     refuse_replays: bool = True
+    # Tells the carrier where to push (for carriers with an API for it): (connector, our
+    # URL) -> settings to store on the account (e.g. the key the carrier will send).
+    register_webhook: Callable[[Any, str], Awaitable[dict[str, str]]] | None = None
 
 
 class LimiterPool:
@@ -96,6 +99,7 @@ def _entries() -> dict[str, CarrierEntry]:
             factory=clickpost.Clickpost,
             connector=clickpost.Clickpost,
             read_webhook=clickpost_webhooks.read_webhook,
+            register_webhook=clickpost_webhooks.register_webhook,
             # Clickpost sends each status up to 3 times: a repeat is answered 200, no change.
             refuse_replays=False,
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import typer
@@ -11,7 +12,7 @@ from rich.table import Table
 from shipmux import carriers
 from shipmux.bootstrap import build_context
 from shipmux.config import load_settings
-from shipmux.services import accounts
+from shipmux.services import accounts, webhooks
 
 app = typer.Typer(no_args_is_help=True, help="Carrier accounts.")
 
@@ -54,3 +55,22 @@ def list_(tenant_id: str) -> None:
             view.id, view.name, view.carrier, str(view.is_default), view.paused_reason or ""
         )
     Console().print(table)
+
+
+@app.command("register-webhook")
+def register_webhook(
+    tenant_id: str,
+    account_id: str,
+    hub_url: str = typer.Option(..., help="the hub's public base URL the carrier can reach"),
+) -> None:
+    """Ask the carrier to push this account's tracking to the hub (Clickpost)."""
+    ctx = build_context(load_settings())
+
+    async def register() -> None:
+        try:
+            await webhooks.register_webhook(ctx, tenant_id, account_id, hub_url)
+        finally:
+            await ctx.carriers.aclose()
+
+    asyncio.run(register())
+    Console().print(f"{account_id}: webhooks go to {hub_url.rstrip('/')}/v1/webhooks/...")

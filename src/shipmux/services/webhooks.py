@@ -7,20 +7,28 @@ replayed id is refused (``WebhookReplayed``) with nothing changed.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 from shipmux import carriers
 from shipmux.carriers.base import WebhookRequest
-from shipmux.carriers.errors import WebhookRejected
-from shipmux.domain.errors import NotFound, WebhookNotAuthentic, WebhookReplayed
-from shipmux.services.accounts import load_settings
+from shipmux.carriers.errors import CarrierError, WebhookRejected
+from shipmux.domain.errors import (
+    CarrierCallFailed,
+    FieldProblem,
+    NotFound,
+    ValidationFailed,
+    WebhookNotAuthentic,
+    WebhookReplayed,
+)
+from shipmux.services.accounts import AccountView, get_account_row, load_settings, update_account
 from shipmux.services.context import HubContext
 from shipmux.services.tracking import WebhookOutcome, record_webhook
 from shipmux.storage.tables import CarrierAccountRow
 
-__all__ = ["take_webhook"]
+__all__ = ["register_webhook", "take_webhook"]
 
 
 def take_webhook(
@@ -52,3 +60,29 @@ def _as_json(body: bytes) -> dict[str, Any]:
     except ValueError:  # a carrier that does not send JSON: keep the text
         return {"raw": body.decode("utf-8", errors="replace")}
     return parsed if isinstance(parsed, dict) else {"body": parsed}
+
+
+async def register_webhook(
+    ctx: HubContext, tenant_id: str, account_id: str, hub_url: str
+) -> AccountView:
+    """Tell the carrier to push this account's events to the hub at ``hub_url``.
+
+    The webhook URL is ``{hub_url}/v1/webhooks/{carrier}/{account_id}``; what the
+    carrier answers (Clickpost's webhook key) is stored on the account, sealed.
+    """
+    with ctx.db.reading() as session:
+        account = get_account_row(session, tenant_id, account_id)
+    entry = carriers.registry()[account.carrier]
+    if entry.register_webhook is None:
+        problem = FieldProblem(
+            "account_id", "unsupported", f"{entry.title} has no API to register a webhook"
+        )
+        raise ValidationFailed([problem], "this carrier's webhooks are set up in its own tools")
+    url = f"{hub_url.rstrip('/')}/v1/webhooks/{account.carrier}/{account.id}"
+    try:
+        stored = await entry.register_webhook(ctx.carriers.get(account), url)
+    except CarrierError as exc:
+        raise CarrierCallFailed(f"the carrier refused the webhook: {exc.message}") from None
+    return await asyncio.to_thread(
+        update_account, ctx.db, ctx.secret_box, tenant_id, account_id, stored
+    )

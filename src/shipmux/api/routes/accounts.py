@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
 
 from shipmux.api.deps import Admin, Ctx, Reader
 from shipmux.api.schemas.accounts import AccountIn, AccountList, AccountOut
 from shipmux.api.schemas.common import problem_responses
 from shipmux.services.accounts import connect_account, list_accounts
+from shipmux.services.webhooks import register_webhook
 
 __all__ = ["router"]
 
@@ -44,4 +46,27 @@ def connect(ctx: Ctx, principal: Admin, body: AccountIn) -> AccountOut:
         settings=body.settings,
         is_default=body.is_default,
     )
+    return AccountOut.from_view(view)
+
+
+class WebhookRegistration(BaseModel):
+    hub_url: str | None = Field(
+        default=None,
+        description="The hub's public base URL the carrier can reach; default: this server's",
+    )
+
+
+@router.post(
+    "/{account_id}/register-webhook",
+    name="register_carrier_webhook",
+    operation_id="registerCarrierWebhook",
+    response_model=AccountOut,
+    responses=problem_responses(401, 403, 404, 422, 502),
+)
+async def register_carrier_webhook(
+    ctx: Ctx, principal: Admin, account_id: str, request: Request, body: WebhookRegistration
+) -> AccountOut:
+    """Ask the carrier (where it has an API for it: Clickpost) to push to this hub."""
+    hub_url = body.hub_url or str(request.base_url)
+    view = await register_webhook(ctx, principal.tenant_id, account_id, hub_url)
     return AccountOut.from_view(view)

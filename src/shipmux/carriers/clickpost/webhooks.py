@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pydantic
 
@@ -31,7 +32,10 @@ from shipmux.carriers.clickpost.settings import ClickpostSettings
 from shipmux.carriers.clickpost.statuses import stage_of
 from shipmux.carriers.errors import WebhookRejected
 
-__all__ = ["EVENT_TYPE", "authenticate", "parse", "read_webhook"]
+if TYPE_CHECKING:  # the connector imports this module
+    from shipmux.carriers.clickpost import Clickpost
+
+__all__ = ["EVENT_TYPE", "authenticate", "parse", "read_webhook", "register_webhook"]
 
 EVENT_TYPE = "status"
 
@@ -104,3 +108,9 @@ def parse(body: bytes, now: datetime, naive_zone: str = "Asia/Kolkata") -> Carri
     return CarrierWebhook(
         event_id=event_id, event_type=EVENT_TYPE, sent_at=sent_at, tracking=tracking
     )
+
+
+async def register_webhook(connector: Clickpost, url: str) -> dict[str, str]:
+    """Register ``url`` with Clickpost (moving an existing one); the key to store."""
+    key = await connector.register_webhook(url)
+    return {"webhook_key": key} if key else {}
