@@ -26,6 +26,14 @@ class WorkerSettings(BaseModel):
     backoff_cap_seconds: float = Field(default=600.0, gt=0)
     breaker_threshold: int = Field(default=5, ge=1, description="transient failures in a row")
     breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
+    # Merchant webhooks: the wait after each failed try, then the delivery is dead.
+    # 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: eight tries over about 27.6 hours, so an
+    # endpoint down for a working day still gets every event (Standard Webhooks' advice).
+    webhook_retry_seconds: list[float] = Field(
+        default=[5, 300, 1800, 7200, 18000, 36000, 36000], min_length=1
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="per merchant POST")
+    webhook_claim_size: int = Field(default=100, ge=1, le=5000, description="deliveries a round")
 
 
 class ApiSettings(BaseModel):

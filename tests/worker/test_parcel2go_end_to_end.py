@@ -110,7 +110,7 @@ def test_cheapest_order_is_quoted_paid_labelled_and_tracked_to_delivered(p2g_hub
     final = wait_for(delivered)
     stages = [event["stage"] for event in final["tracking"]]
     assert stages[-1] == "delivered"
-    assert stages[0] == "collected"
+    assert stages[0] == "dropped_off"  # a drop-off service (the cheapest): handed in at a shop
     assert {"in_transit", "at_depot", "out_for_delivery"} <= set(stages)
     assert all(event["source"] == "webhook" for event in final["tracking"])
     assert final["delivered_at"] is not None

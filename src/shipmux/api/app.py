@@ -11,7 +11,16 @@ from starlette.types import ASGIApp
 from shipmux.api.errors import install_error_handlers
 from shipmux.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from shipmux.api.openapi import install_openapi
-from shipmux.api.routes import accounts, health, orders, quotes, rate_cards, routing, webhooks
+from shipmux.api.routes import (
+    accounts,
+    health,
+    orders,
+    quotes,
+    rate_cards,
+    routing,
+    webhook_endpoints,
+    webhooks,
+)
 from shipmux.services.context import HubContext
 
 __all__ = ["create_app"]
@@ -35,6 +44,7 @@ def create_app(ctx: HubContext, *, extra_mounts: Mapping[str, ASGIApp] | None = 
         rate_cards.router,
         quotes.router,
         routing.router,
+        webhook_endpoints.router,
     ):
         app.include_router(router)
     for path, mounted in (extra_mounts or {}).items():

@@ -53,15 +53,19 @@ class Capability(enum.StrEnum):
 
 
 class TrackingStage(enum.StrEnum):
-    """Our normalised tracking stages, in the order a parcel passes them."""
+    """The hub's one list of tracking stages; every carrier's codes map onto it."""
 
-    BOOKED = "booked"
-    COLLECTED = "collected"  # collected, or dropped off at a shop
+    LABEL_CREATED = "label_created"  # the carrier knows the parcel; nothing has moved
+    DROPPED_OFF = "dropped_off"  # handed in at a shop or locker
+    COLLECTED = "collected"  # picked up by the carrier
     IN_TRANSIT = "in_transit"
     AT_DEPOT = "at_depot"
-    OUT_FOR_DELIVERY = "out_for_delivery"
+    OUT_FOR_DELIVERY = "out_for_delivery"  # also "delivery scheduled"
+    FAILED_ATTEMPT = "failed_attempt"  # tried to deliver, will try again
     DELIVERED = "delivered"
-    EXCEPTION = "exception"
+    EXCEPTION = "exception"  # something is wrong (the event's code says what)
+    RETURNED = "returned"  # on its way back, or back, to the sender
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)

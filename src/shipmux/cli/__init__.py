@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from shipmux.cli import accounts, db, demo, serve, tenants
+from shipmux.cli import accounts, db, demo, serve, tenants, webhooks
 from shipmux.config import load_settings
 from shipmux.logs import configure_logging
 
@@ -20,6 +20,7 @@ app.command("sandbox")(serve.sandbox)
 app.add_typer(db.app, name="db")
 app.add_typer(tenants.app, name="tenants")
 app.add_typer(accounts.app, name="accounts")
+app.add_typer(webhooks.app, name="webhooks")
 
 
 @app.callback()

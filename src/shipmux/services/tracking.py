@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from shipmux.carriers.base import CarrierWebhook, CaseUpdate, TrackingEvent, TrackingStage
 from shipmux.domain.shipments import ShipmentStatus, can_transition
 from shipmux.services.context import HubContext
+from shipmux.services.notifications.events import notify_stage_change
 from shipmux.services.shipments import move
 from shipmux.storage.tables import (
     CarrierAccountRow,
@@ -28,26 +29,36 @@ from shipmux.storage.tables import (
     WebhookReceiptRow,
 )
 
-__all__ = ["STAGE_ORDER", "WebhookOutcome", "apply_events", "record_webhook"]
+__all__ = ["FINAL_STAGES", "STAGE_ORDER", "WebhookOutcome", "apply_events", "record_webhook"]
 
 S = ShipmentStatus
 
-# How far along each stage is; an exception is news, not progress.
+# How far along each stage is; an exception is news, not progress. A failed attempt
+# ranks with "out for delivery" (the next attempt goes out again); the last three end
+# the journey, and nothing moves a shipment out of them.
 STAGE_ORDER = {
-    TrackingStage.BOOKED: 0,
+    TrackingStage.LABEL_CREATED: 0,
+    TrackingStage.DROPPED_OFF: 1,
     TrackingStage.COLLECTED: 1,
     TrackingStage.IN_TRANSIT: 2,
     TrackingStage.AT_DEPOT: 3,
     TrackingStage.OUT_FOR_DELIVERY: 4,
+    TrackingStage.FAILED_ATTEMPT: 4,
     TrackingStage.DELIVERED: 5,
+    TrackingStage.RETURNED: 5,
+    TrackingStage.CANCELLED: 5,
 }
+FINAL_STAGES = frozenset({TrackingStage.DELIVERED, TrackingStage.RETURNED, TrackingStage.CANCELLED})
 
 # The shipment status a stage implies once the parcel has left us.
 _STATUS_OF_STAGE = {
+    TrackingStage.DROPPED_OFF: S.DESPATCHED,
     TrackingStage.COLLECTED: S.DESPATCHED,
     TrackingStage.IN_TRANSIT: S.DESPATCHED,
     TrackingStage.AT_DEPOT: S.DESPATCHED,
     TrackingStage.OUT_FOR_DELIVERY: S.DESPATCHED,
+    TrackingStage.FAILED_ATTEMPT: S.DESPATCHED,
+    TrackingStage.RETURNED: S.DESPATCHED,
     TrackingStage.DELIVERED: S.DELIVERED,
 }
 
@@ -146,41 +157,48 @@ def apply_events(
     )
     known = {(at, stage, code) for at, stage, code in rows}
     fresh = [e for e in events if (e.occurred_at, e.stage.value, e.carrier_code) not in known]
+    stored = []
     for event in fresh:
-        session.add(
-            TrackingEventRow(
-                tenant_id=shipment.tenant_id,
-                shipment_id=shipment.id,
-                stage=event.stage.value,
-                carrier_code=event.carrier_code,
-                description=event.description,
-                location=event.location,
-                source=source,
-                occurred_at=event.occurred_at,
-                recorded_at=now,
-            )
+        row = TrackingEventRow(
+            tenant_id=shipment.tenant_id,
+            shipment_id=shipment.id,
+            stage=event.stage.value,
+            carrier_code=event.carrier_code,
+            description=event.description,
+            location=event.location,
+            source=source,
+            occurred_at=event.occurred_at,
+            recorded_at=now,
         )
-    for event in sorted(fresh, key=lambda e: STAGE_ORDER.get(e.stage, -1)):
-        _advance(session, shipment, event, now)
+        session.add(row)
+        stored.append((event, row))
+    for event, row in sorted(stored, key=lambda pair: STAGE_ORDER.get(pair[0].stage, -1)):
+        if _advance(session, shipment, event, now):
+            notify_stage_change(session, shipment, row, now)
     return len(fresh)
 
 
-def _advance(session: Session, shipment: ShipmentRow, event: TrackingEvent, now: datetime) -> None:
-    current = STAGE_ORDER.get(TrackingStage(shipment.tracking_stage or "booked"), 0)
+def _advance(session: Session, shipment: ShipmentRow, event: TrackingEvent, now: datetime) -> bool:
+    """Apply one event; whether it is news for the merchant (a new stage, or a problem)."""
+    known = TrackingStage(shipment.tracking_stage) if shipment.tracking_stage else None
+    current = STAGE_ORDER.get(known, 0) if known else 0
     rank = STAGE_ORDER.get(event.stage)
+    if known in FINAL_STAGES:
+        return False  # the journey is over: later news is history, not a change
     if rank is None:  # an exception: note it, do not move
         shipment.last_error = (
             f"carrier reports a problem: {event.description or event.carrier_code}"
         )
         shipment.updated_at = now
-        return
+        return True
     if rank < current and shipment.tracking_stage is not None:
-        return  # late news of an earlier stage
+        return False  # late news of an earlier stage
+    moved = shipment.tracking_stage != event.stage.value  # another scan at a stage is no news
     shipment.tracking_stage = event.stage.value
     shipment.updated_at = now
     target = _STATUS_OF_STAGE.get(event.stage)
     if target is None:
-        return
+        return moved
     reason = f"tracking: {event.description or event.stage.value}"
     for step in (S.DESPATCHED, target):
         status = S(shipment.status)
@@ -188,6 +206,7 @@ def _advance(session: Session, shipment: ShipmentRow, event: TrackingEvent, now:
             move(session, shipment, step, now, reason)
     if target is S.DELIVERED:
         shipment.delivered_at = event.occurred_at  # when the carrier saw it, not when we heard
+    return moved
 
 
 def _apply_case(session: Session, shipment: ShipmentRow, case: CaseUpdate, now: datetime) -> None:

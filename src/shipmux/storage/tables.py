@@ -42,6 +42,9 @@ __all__ = [
     "TenantRow",
     "TrackingEventRow",
     "TransitionRow",
+    "WebhookAttemptRow",
+    "WebhookDeliveryRow",
+    "WebhookEndpointRow",
     "WebhookReceiptRow",
 ]
 
@@ -274,6 +277,8 @@ class TrackingEventRow(Base):
     source: Mapped[str] = mapped_column(String(20))  # webhook | poll
     occurred_at: Mapped[datetime]
     recorded_at: Mapped[datetime]
+    # What the merchant was told: queued | suppressed: older than 24h | no endpoint | none
+    notification: Mapped[str] = mapped_column(String(40), default="none", server_default="none")
 
 
 class CaseRow(Base):
@@ -340,3 +345,70 @@ class RoutingPolicyRow(Base):
     strategy: Mapped[str] = mapped_column(String(20))  # default | cheapest | fastest
     quote_timeout_seconds: Mapped[float] = mapped_column(Float, default=10.0)
     updated_at: Mapped[datetime]
+
+
+class WebhookEndpointRow(Base):
+    """A merchant URL that takes our signed events; deleted endpoints are kept, marked."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = _tenant()
+    url: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    stages: Mapped[list[Any] | None]  # tracking stages wanted; None: every event
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    # Fernet token of {"current": whsec_…, "previous": whsec_…}; previous signs until then.
+    secrets: Mapped[str] = mapped_column(Text)
+    previous_secret_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+
+class WebhookDeliveryRow(Base):
+    """One event for one endpoint: the notification outbox, retried until delivered or dead."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+        Index("ix_webhook_deliveries_tenant_state", "tenant_id", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"))
+    endpoint_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("webhook_endpoints.id"), index=True
+    )
+    shipment_id: Mapped[str | None] = mapped_column(String(40), ForeignKey("shipments.id"))
+    message_id: Mapped[str] = mapped_column(String(40))  # webhook-id: the same for every endpoint
+    event_type: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]]
+    # pending | sending | delivered | dead (tries exhausted, or 410) | cancelled (deleted)
+    state: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # tries in this round (replay: 0)
+    next_attempt_at: Mapped[datetime]
+    locked_by: Mapped[str | None] = mapped_column(String(100))
+    locked_until: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class WebhookAttemptRow(Base):
+    """One POST of a delivery to its endpoint: what came back and how long it took."""
+
+    __tablename__ = "webhook_delivery_attempts"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"))
+    delivery_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("webhook_deliveries.id"), index=True
+    )
+    status: Mapped[int | None] = mapped_column(Integer)  # None: no answer (timeout, refused)
+    duration_ms: Mapped[float] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]

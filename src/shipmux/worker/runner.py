@@ -14,6 +14,7 @@ import structlog
 from shipmux.services.context import HubContext
 from shipmux.services.outbox import JobKind
 from shipmux.worker.dispatch import Dispatcher
+from shipmux.worker.notifications import WebhookSender
 from shipmux.worker.outbox import ClaimedJob, claim
 
 __all__ = ["Worker", "group_jobs"]
@@ -49,6 +50,7 @@ class Worker:
         self.ctx = ctx
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.dispatcher = Dispatcher(ctx, self.worker_id)
+        self.webhooks = WebhookSender(ctx, self.worker_id)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._freed = asyncio.Event()
         self._claimed = 0
@@ -79,6 +81,9 @@ class Worker:
             ThreadPoolExecutor(max_workers=ws.concurrency + 4, thread_name_prefix="worker-io")
         )
         log.info("worker.started", worker=self.worker_id)
+        # Merchant webhooks have their own loop and queue: a slow merchant never holds
+        # up carrier work, nor the other way round.
+        notifying = asyncio.create_task(self.webhooks.run(stop))
         while not stop.is_set():
             room = ws.claim_size - self._claimed
             # Claim in chunks (a quarter of the room at least), not one job per finish.
@@ -96,6 +101,7 @@ class Worker:
             await self._sleep(stop, ws.idle_sleep_seconds)
         if self._in_flight:
             await asyncio.wait(self._in_flight)
+        await notifying
         await self.ctx.carriers.aclose()
         log.info("worker.stopped", worker=self.worker_id)
 

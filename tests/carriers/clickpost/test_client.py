@@ -252,7 +252,7 @@ async def test_cancel_twice_is_done_and_the_order_is_gone(sandbox: Sandbox) -> N
         assert await carrier.find_orders([order.reference]) == {}
         events = await carrier.track(placed)
     assert events[-1].carrier_code == "10"
-    assert events[-1].stage is TrackingStage.EXCEPTION
+    assert events[-1].stage is TrackingStage.CANCELLED
 
 
 async def test_cancel_after_delivery_is_refused(sandbox: Sandbox) -> None:
@@ -276,8 +276,8 @@ async def test_track_and_get_orders_follow_the_journey(sandbox: Sandbox) -> None
         events = await carrier.track(placed)
         [read] = await carrier.get_orders([placed])
     assert [e.stage for e in events] == [
-        TrackingStage.BOOKED,
-        TrackingStage.BOOKED,
+        TrackingStage.LABEL_CREATED,
+        TrackingStage.LABEL_CREATED,
         TrackingStage.COLLECTED,
         TrackingStage.IN_TRANSIT,
         TrackingStage.OUT_FOR_DELIVERY,

@@ -27,13 +27,13 @@ def test_the_map_holds_only_documented_codes() -> None:
 @pytest.mark.parametrize(
     ("code", "stage"),
     [
-        (1, TrackingStage.BOOKED),
+        (1, TrackingStage.LABEL_CREATED),
         (4, TrackingStage.COLLECTED),
         (5, TrackingStage.IN_TRANSIT),
         (6, TrackingStage.OUT_FOR_DELIVERY),
         (8, TrackingStage.DELIVERED),
-        (9, TrackingStage.EXCEPTION),
-        (14, TrackingStage.EXCEPTION),  # RTO delivered: back at the sender, not delivered
+        (9, TrackingStage.FAILED_ATTEMPT),
+        (14, TrackingStage.RETURNED),  # RTO delivered: back at the sender, not delivered
         (16, TrackingStage.EXCEPTION),
         (1004, TrackingStage.AT_DEPOT),
     ],

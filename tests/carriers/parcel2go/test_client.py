@@ -366,11 +366,11 @@ async def test_tracking_maps_stages_oldest_first(sandbox: Sandbox) -> None:
         booked = await carrier.track(paid)
         sandbox.advance(3 * 24 * 3600)
         later = await carrier.track(paid)
-    assert [e.stage for e in booked][:1] == [TrackingStage.BOOKED]
+    assert [e.stage for e in booked][:1] == [TrackingStage.LABEL_CREATED]
     assert len(later) > len(booked)
     assert [e.occurred_at for e in later] == sorted(e.occurred_at for e in later)
     stages = [e.stage for e in later]
-    assert stages[0] is TrackingStage.BOOKED
+    assert stages[0] is TrackingStage.LABEL_CREATED
     assert TrackingStage.COLLECTED in stages or TrackingStage.IN_TRANSIT in stages
     assert all(e.carrier_shipment_ref == paid.carrier_shipment_ref for e in later)
 

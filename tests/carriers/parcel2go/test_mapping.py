@@ -434,7 +434,7 @@ def test_tracking_results_come_oldest_first_with_our_stages() -> None:
     )
     events = mapping.tracking_events(answer, "115030194")
     assert [e.stage for e in events] == [
-        TrackingStage.COLLECTED,
+        TrackingStage.DROPPED_OFF,
         TrackingStage.AT_DEPOT,
         TrackingStage.DELIVERED,
     ]
@@ -447,8 +447,8 @@ def test_tracking_results_come_oldest_first_with_our_stages() -> None:
 @pytest.mark.parametrize(
     ("name", "stage"),
     [
-        ("Booked", TrackingStage.BOOKED),
-        ("DroppedOff", TrackingStage.COLLECTED),
+        ("Booked", TrackingStage.LABEL_CREATED),
+        ("DroppedOff", TrackingStage.DROPPED_OFF),
         ("Collected", TrackingStage.COLLECTED),
         ("InTransit", TrackingStage.IN_TRANSIT),
         ("AtDepot", TrackingStage.AT_DEPOT),
@@ -463,7 +463,7 @@ def test_every_seed_stage_maps(name: str, stage: TrackingStage) -> None:
 
 
 def test_stages_prove_shipment_moves_only_once_the_parcel_moved() -> None:
-    assert shipment_status(TrackingStage.BOOKED) is None
+    assert shipment_status(TrackingStage.LABEL_CREATED) is None
     assert shipment_status(TrackingStage.EXCEPTION) is None
     assert shipment_status(TrackingStage.IN_TRANSIT) is ShipmentStatus.DESPATCHED
     assert shipment_status(TrackingStage.DELIVERED) is ShipmentStatus.DELIVERED

@@ -65,6 +65,6 @@ def test_key_stages() -> None:
     assert stage_of_id(1002) is TrackingStage.EXCEPTION
     assert stage_of_id(123456) is None
     assert stage_of_id(None) is None
-    assert stage_of_code("ready-to-send") is TrackingStage.BOOKED
+    assert stage_of_code("ready-to-send") is TrackingStage.LABEL_CREATED
     assert stage_of_code("delivered") is TrackingStage.DELIVERED
     assert stage_of_code("NOPE") is None

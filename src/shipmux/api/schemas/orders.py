@@ -127,6 +127,10 @@ class TrackingEventOut(BaseModel):
     location: str | None
     source: str = Field(description="webhook | poll")
     occurred_at: datetime
+    notification: str = Field(
+        description="What the merchant's endpoints were told: queued | "
+        "suppressed: older than 24h | no endpoint | none (not a change of stage)"
+    )
 
 
 class CaseOut(BaseModel):

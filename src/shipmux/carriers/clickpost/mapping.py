@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shipmux.carriers.base import CarrierOrder, TrackingEvent
+from shipmux.carriers.base import CarrierOrder, TrackingEvent, TrackingStage
 from shipmux.carriers.clickpost import schemas as wire
 from shipmux.carriers.clickpost.settings import ClickpostSettings, CourierAccount
 from shipmux.carriers.clickpost.statuses import DELIVERED_CODE, stage_of
@@ -608,10 +608,16 @@ def tracking_events(record: wire.TrackRecord, waybill: str, naive_zone: str) -> 
     return events
 
 
+# Stages that do not prove the parcel left the pickup point.
+_NOT_MOVED = frozenset(
+    {TrackingStage.LABEL_CREATED, TrackingStage.EXCEPTION, TrackingStage.CANCELLED}
+)
+
+
 def read_back(known: CarrierOrder, record: wire.TrackRecord, naive_zone: str) -> CarrierOrder:
     """``known`` with what tracking proves: when it left and when it was delivered."""
     events = tracking_events(record, known.carrier_order_id, naive_zone)
-    moved = [e for e in events if e.stage not in ("booked", "exception")]
+    moved = [e for e in events if e.stage not in _NOT_MOVED]
     delivered = [e for e in events if e.carrier_code == str(DELIVERED_CODE)]
     return CarrierOrder(
         carrier_order_id=known.carrier_order_id,

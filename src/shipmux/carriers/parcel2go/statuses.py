@@ -5,8 +5,8 @@ in a Tracking webhook). The stages are the seed's (ADR 0006 §10):
 
     Parcel2Go stage      TrackingStage       ShipmentStatus
     -------------------  ------------------  --------------
-    Booked               BOOKED              (no change)
-    DroppedOff           COLLECTED           DESPATCHED
+    Booked               LABEL_CREATED       (no change)
+    DroppedOff           DROPPED_OFF         DESPATCHED
     Collected            COLLECTED           DESPATCHED
     InTransit            IN_TRANSIT          DESPATCHED
     AtDepot              AT_DEPOT            DESPATCHED
@@ -28,8 +28,8 @@ __all__ = ["STAGES", "shipment_status", "stage_of"]
 
 STAGES: MappingProxyType[str, TrackingStage] = MappingProxyType(
     {
-        "booked": TrackingStage.BOOKED,
-        "droppedoff": TrackingStage.COLLECTED,
+        "booked": TrackingStage.LABEL_CREATED,
+        "droppedoff": TrackingStage.DROPPED_OFF,
         "collected": TrackingStage.COLLECTED,
         "intransit": TrackingStage.IN_TRANSIT,
         "atdepot": TrackingStage.AT_DEPOT,
@@ -41,6 +41,7 @@ STAGES: MappingProxyType[str, TrackingStage] = MappingProxyType(
 
 _MOVED = frozenset(
     {
+        TrackingStage.DROPPED_OFF,
         TrackingStage.COLLECTED,
         TrackingStage.IN_TRANSIT,
         TrackingStage.AT_DEPOT,

@@ -11,16 +11,16 @@ Sendcloud names a parcel's status two ways:
 
     id     message                                   stage
     -----  ----------------------------------------  ----------------
-    1      Announced                                 BOOKED
+    1      Announced                                 LABEL_CREATED
     3      En route to sorting center                IN_TRANSIT
     4      Delivery delayed                          IN_TRANSIT
     5      Sorted                                    AT_DEPOT
     6      Not sorted                                EXCEPTION
     7      Being sorted                              AT_DEPOT
-    8      Delivery attempt failed                   EXCEPTION
+    8      Delivery attempt failed                   FAILED_ATTEMPT
     11     Delivered                                 DELIVERED
     12     Awaiting customer pickup                  OUT_FOR_DELIVERY
-    13     Announced: not collected                  BOOKED
+    13     Announced: not collected                  LABEL_CREATED
     15     Error collecting                          EXCEPTION
     22     Shipment picked up by driver              COLLECTED
     80     Unable to deliver                         EXCEPTION
@@ -28,27 +28,27 @@ Sendcloud names a parcel's status two ways:
     92     Driver en route                           OUT_FOR_DELIVERY
     93     Shipment collected by customer            DELIVERED
     94*    Parcel cancellation failed                EXCEPTION
-    999    No label                                  BOOKED
-    1000   Ready to send                             BOOKED
-    1001   Being announced                           BOOKED
+    999    No label                                  LABEL_CREATED
+    1000   Ready to send                             LABEL_CREATED
+    1001   Being announced                           LABEL_CREATED
     1002   Announcement failed                       EXCEPTION
     1337   Unknown status - check carrier tracking   IN_TRANSIT
-    1998   Cancelled upstream                        EXCEPTION
+    1998   Cancelled upstream                        CANCELLED
     1999   Cancellation requested                    EXCEPTION
-    2000   Cancelled                                 EXCEPTION
+    2000   Cancelled                                 CANCELLED
     2001   Submitting cancellation request           EXCEPTION
     62989* At customs                                AT_DEPOT
     62990* At sorting centre                         AT_DEPOT
     62991* Refused by recipient                      EXCEPTION
-    62992* Returned to sender                        EXCEPTION
+    62992* Returned to sender                        RETURNED
     62993* Delivery method changed                   IN_TRANSIT
     62994* Delivery date changed                     IN_TRANSIT
     62995* Delivery address changed                  IN_TRANSIT
     62996* Exception                                 EXCEPTION
     62997* Address invalid                           EXCEPTION
 
-Cancellation is EXCEPTION: our tracking stages have no "cancelled", and a person (or the
-hub's cancel flow, which does not depend on tracking) decides what it means. An unknown
+A cancellation still being requested is an EXCEPTION (it may fail); a done one is
+CANCELLED. An unknown
 id or code maps to nothing: its event is left out rather than guessed.
 """
 
@@ -60,9 +60,10 @@ from shipmux.carriers.base import TrackingStage
 
 __all__ = ["STATUS_CODES", "STATUS_IDS", "stage_of_code", "stage_of_id"]
 
-_B, _C, _T = TrackingStage.BOOKED, TrackingStage.COLLECTED, TrackingStage.IN_TRANSIT
+_B, _C, _T = TrackingStage.LABEL_CREATED, TrackingStage.COLLECTED, TrackingStage.IN_TRANSIT
 _D, _O = TrackingStage.AT_DEPOT, TrackingStage.OUT_FOR_DELIVERY
 _OK, _X = TrackingStage.DELIVERED, TrackingStage.EXCEPTION
+_NO = TrackingStage.CANCELLED
 
 STATUS_IDS: MappingProxyType[int, TrackingStage] = MappingProxyType(
     {
@@ -72,7 +73,7 @@ STATUS_IDS: MappingProxyType[int, TrackingStage] = MappingProxyType(
         5: _D,
         6: _X,
         7: _D,
-        8: _X,
+        8: TrackingStage.FAILED_ATTEMPT,
         11: _OK,
         12: _O,
         13: _B,
@@ -88,14 +89,14 @@ STATUS_IDS: MappingProxyType[int, TrackingStage] = MappingProxyType(
         1001: _B,
         1002: _X,
         1337: _T,
-        1998: _X,
+        1998: _NO,
         1999: _X,
-        2000: _X,
+        2000: _NO,
         2001: _X,
         62989: _D,
         62990: _D,
         62991: _X,
-        62992: _X,
+        62992: TrackingStage.RETURNED,
         62993: _T,
         62994: _T,
         62995: _T,
@@ -114,7 +115,7 @@ STATUS_CODES: MappingProxyType[str, TrackingStage] = MappingProxyType(
         "IN_TRANSIT": _T,
         "DELIVERED": _OK,
         "CANCEL": _X,
-        "CANCELLED": _X,
+        "CANCELLED": _NO,
         "FAILED": _X,
     }
 )
