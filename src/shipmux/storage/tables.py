@@ -35,6 +35,7 @@ __all__ = [
     "ExchangeRow",
     "IdempotencyRow",
     "JobRow",
+    "LeaseRow",
     "OrderRow",
     "RateCardRow",
     "RoutingPolicyRow",
@@ -46,6 +47,7 @@ __all__ = [
     "WebhookDeliveryRow",
     "WebhookEndpointRow",
     "WebhookReceiptRow",
+    "WebhookRejectionRow",
 ]
 
 NAMING = {
@@ -71,6 +73,8 @@ class TenantRow(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     price_tolerance: Mapped[float] = mapped_column(Float, default=0.0)
+    # A shipment with no tracking news for this long is flagged as stuck.
+    stuck_after_hours: Mapped[float] = mapped_column(Float, default=72.0, server_default="72")
     created_at: Mapped[datetime]
 
 
@@ -155,6 +159,14 @@ class ShipmentRow(Base):
     # Set when a payment was sent but its answer lost: read the order back before paying.
     payment_unknown: Mapped[bool] = mapped_column(Boolean, default=False)
     tracking_stage: Mapped[str | None] = mapped_column(String(30))
+    # Tracking bookkeeping: the carrier's time of its latest event, when we last asked,
+    # when to ask next (polling), whether the last news came by push or poll, and since
+    # when it has been stuck (no news for the tenant's stuck_after_hours).
+    last_event_at: Mapped[datetime | None]
+    last_checked_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_update_source: Mapped[str | None] = mapped_column(String(10))  # push | poll
+    stuck_since: Mapped[datetime | None]
     problems: Mapped[list[Any] | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None]
@@ -311,7 +323,33 @@ class WebhookReceiptRow(Base):
     shipment_id: Mapped[str | None] = mapped_column(String(40), ForeignKey("shipments.id"))
     outcome: Mapped[str] = mapped_column(String(40))  # applied | unknown_shipment | ignored
     body: Mapped[dict[str, Any]]
+    raw_body: Mapped[str | None] = mapped_column(Text)  # exactly as it came (signatures)
+    headers: Mapped[dict[str, Any] | None]  # the ones that matter (signature, key, type)
     received_at: Mapped[datetime]
+
+
+class WebhookRejectionRow(Base):
+    """A webhook refused (unauthenticated, badly signed, stale, oversized): counted, and
+    nothing of it kept but this record."""
+
+    __tablename__ = "webhook_rejections"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(40))
+    carrier_account_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    remote_addr: Mapped[str | None] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LeaseRow(Base):
+    """A named lease one worker holds until a time (the daily sweep's election)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100))
+    until: Mapped[datetime]
 
 
 class RateCardRow(Base):
