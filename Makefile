@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench-intake bench-dispatch bench-chaos clean
+.PHONY: demo test lint bench-intake bench-dispatch bench-chaos bench-webhooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ bench-dispatch: $(STAMP)
 
 bench-chaos: $(STAMP)
 	$(PY) -m bench.chaos
+
+bench-webhooks: $(STAMP)
+	$(PY) -m bench.webhooks --rounds 3
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

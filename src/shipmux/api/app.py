@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib.metadata import version
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp
 
 from shipmux.api.errors import install_error_handlers
@@ -22,6 +23,7 @@ from shipmux.api.routes import (
     webhooks,
 )
 from shipmux.services.context import HubContext
+from shipmux.services.webhook_intake import WebhookIntake
 
 __all__ = ["create_app"]
 
@@ -36,6 +38,8 @@ def create_app(ctx: HubContext, *, extra_mounts: Mapping[str, ASGIApp] | None = 
         redoc_url=None,
     )
     app.state.ctx = ctx
+    # This process's group committer for carrier webhooks (routes/webhooks.py).
+    app.state.webhook_intake = WebhookIntake(ctx)
     for router in (
         health.router,
         orders.router,
@@ -47,6 +51,7 @@ def create_app(ctx: HubContext, *, extra_mounts: Mapping[str, ASGIApp] | None = 
         webhook_endpoints.router,
     ):
         app.include_router(router)
+    app.add_api_route("/metrics", _metrics, methods=["GET"], include_in_schema=False)
     for path, mounted in (extra_mounts or {}).items():
         app.mount(path, mounted)
     install_error_handlers(app)
@@ -55,3 +60,8 @@ def create_app(ctx: HubContext, *, extra_mounts: Mapping[str, ASGIApp] | None = 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=ctx.settings.api.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app
+
+
+def _metrics() -> Response:
+    """Prometheus counters of this process (``shipmux_webhooks_total``, ...)."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -82,6 +82,11 @@ class OrderView:
     delivered_at: datetime | None = None
     tracking: list[dict[str, Any]] = field(default_factory=list)
     cases: list[dict[str, Any]] = field(default_factory=list)
+    last_event_at: datetime | None = None
+    last_checked_at: datetime | None = None
+    next_check_at: datetime | None = None
+    last_update_source: str | None = None
+    stuck_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,7 @@ class OrderFilter:
     reference: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    stuck: bool | None = None  # True: only stuck shipments; False: only the others
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +121,7 @@ def _pending(session: Session, shipment_id: str) -> str | None:
     kinds = session.scalars(
         select(JobRow.kind)
         .where(JobRow.shipment_id == shipment_id, JobRow.state.in_(("queued", "running")))
+        .where(JobRow.kind != JobKind.TRACK.value)  # polls are bookkeeping, not an action
         .order_by(JobRow.id)
     ).all()
     return kinds[-1] if kinds else None
@@ -185,6 +192,11 @@ def _view(
         delivered_at=shipment.delivered_at,
         tracking=tracking,
         cases=cases,
+        last_event_at=shipment.last_event_at,
+        last_checked_at=shipment.last_checked_at,
+        next_check_at=shipment.next_check_at,
+        last_update_source=shipment.last_update_source,
+        stuck_since=shipment.stuck_since,
     )
 
 
@@ -286,6 +298,9 @@ def list_orders(
         query = query.where(OrderRow.created_at >= filters.created_from)
     if filters.created_to:
         query = query.where(OrderRow.created_at < filters.created_to)
+    if filters.stuck is not None:
+        stuck = ShipmentRow.stuck_since
+        query = query.where(stuck.is_not(None) if filters.stuck else stuck.is_(None))
     if cursor:
         query = query.where(OrderRow.id < decode_cursor(cursor))
     query = query.order_by(OrderRow.id.desc()).limit(limit + 1)

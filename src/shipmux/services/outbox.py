@@ -25,6 +25,7 @@ class JobKind(enum.StrEnum):
     LABEL = "label"  # fetch and store its label
     CANCEL = "cancel"  # withdraw it at the carrier
     DESPATCH = "despatch"  # tell the carrier it left
+    TRACK = "track"  # poll the carrier for tracking events (worker.polling queues these)
 
 
 def job_values(

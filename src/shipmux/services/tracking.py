@@ -9,14 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shipmux.carriers.base import CarrierWebhook, CaseUpdate, TrackingEvent, TrackingStage
+from shipmux import carriers
+from shipmux.carriers.base import (
+    Capability,
+    CarrierWebhook,
+    CaseUpdate,
+    TrackingEvent,
+    TrackingStage,
+)
+from shipmux.domain import tracking_schedule
 from shipmux.domain.shipments import ShipmentStatus, can_transition
 from shipmux.services.context import HubContext
 from shipmux.services.notifications.events import notify_stage_change
@@ -29,7 +37,18 @@ from shipmux.storage.tables import (
     WebhookReceiptRow,
 )
 
-__all__ = ["FINAL_STAGES", "STAGE_ORDER", "WebhookOutcome", "apply_events", "record_webhook"]
+__all__ = [
+    "FINAL_STAGES",
+    "FINAL_VALUES",
+    "POLLED_STATUSES",
+    "STAGE_ORDER",
+    "WebhookOutcome",
+    "apply_events",
+    "flag_if_stuck",
+    "record_webhook",
+    "record_webhook_in",
+    "record_webhooks_in",
+]
 
 S = ShipmentStatus
 
@@ -49,6 +68,7 @@ STAGE_ORDER = {
     TrackingStage.CANCELLED: 5,
 }
 FINAL_STAGES = frozenset({TrackingStage.DELIVERED, TrackingStage.RETURNED, TrackingStage.CANCELLED})
+FINAL_VALUES = frozenset(stage.value for stage in FINAL_STAGES)
 
 # The shipment status a stage implies once the parcel has left us.
 _STATUS_OF_STAGE = {
@@ -72,7 +92,13 @@ class WebhookOutcome:
 
 
 def record_webhook(
-    ctx: HubContext, account: CarrierAccountRow, webhook: CarrierWebhook, body: dict[str, Any]
+    ctx: HubContext,
+    account: CarrierAccountRow,
+    webhook: CarrierWebhook,
+    body: dict[str, Any],
+    *,
+    raw_body: str | None = None,
+    headers: dict[str, Any] | None = None,
 ) -> WebhookOutcome:
     """Store the receipt and apply what it says, in one transaction; a replayed id is refused.
 
@@ -80,14 +106,124 @@ def record_webhook(
     """
     try:
         with ctx.db.transaction() as session:
-            return _record(session, account, webhook, body)
+            return _record(session, account, webhook, body, raw_body=raw_body, headers=headers)
     except IntegrityError:
         # The unique (account, event id) key: another delivery of this id won the race.
         return WebhookOutcome("duplicate")
 
 
+def record_webhook_in(
+    session: Session,
+    account: CarrierAccountRow,
+    webhook: CarrierWebhook,
+    body: dict[str, Any],
+    *,
+    raw_body: str | None = None,
+    headers: dict[str, Any] | None = None,
+) -> WebhookOutcome:
+    """``record_webhook`` inside the caller's transaction (the webhook group commit).
+
+    A repeat of an id stored earlier in the same transaction is a ``duplicate`` too: the
+    receipt is flushed before anything else, so the lookup sees it. A race with another
+    process surfaces as ``IntegrityError`` from the flush; the caller decides.
+    """
+    return _record(session, account, webhook, body, raw_body=raw_body, headers=headers)
+
+
+def record_webhooks_in(
+    session: Session,
+    items: Sequence[tuple[CarrierAccountRow, CarrierWebhook, dict[str, Any], str | None, Any]],
+) -> list[WebhookOutcome]:
+    """Many webhooks (account, webhook, body, raw body, headers) in the caller's transaction.
+
+    Set-based for the group commit: one lookup of the ids already taken and one of the
+    shipments per account, one insert of every new receipt, then each webhook applied
+    in arrival order. A repeat (stored before, or earlier in ``items``) is a
+    ``duplicate``; a race with another process surfaces as ``IntegrityError``.
+    """
+    by_account: dict[str, CarrierAccountRow] = {}
+    ids: dict[str, set[str]] = {}
+    refs: dict[str, set[str]] = {}
+    for account, webhook, _, _, _ in items:
+        by_account[account.id] = account
+        ids.setdefault(account.id, set()).add(webhook.event_id)
+        ref = _shipment_ref(webhook)
+        if ref:
+            refs.setdefault(account.id, set()).add(ref)
+    seen: set[tuple[str, str]] = set()
+    shipments: dict[tuple[str, str], ShipmentRow] = {}
+    for account_id, event_ids in ids.items():
+        seen.update(
+            (account_id, event_id)
+            for event_id in session.scalars(
+                select(WebhookReceiptRow.event_id).where(
+                    WebhookReceiptRow.carrier_account_id == account_id,
+                    WebhookReceiptRow.event_id.in_(event_ids),
+                )
+            )
+        )
+    for account_id, wanted in refs.items():
+        account = by_account[account_id]
+        for found in session.scalars(
+            select(ShipmentRow)
+            .where(
+                ShipmentRow.tenant_id == account.tenant_id,
+                ShipmentRow.carrier_account_id == account.id,
+                ShipmentRow.carrier_shipment_ref.in_(wanted),
+            )
+            .order_by(ShipmentRow.id)  # one lock order for every writer
+            .with_for_update()
+        ):
+            if found.carrier_shipment_ref is not None:
+                shipments[(account_id, found.carrier_shipment_ref)] = found
+    now = datetime.now(UTC)
+    outcomes: list[WebhookOutcome] = []
+    rows: list[dict[str, Any]] = []
+    effects: list[tuple[ShipmentRow, CarrierWebhook]] = []
+    for account, webhook, body, raw_body, headers in items:
+        key = (account.id, webhook.event_id)
+        if key in seen:
+            outcomes.append(WebhookOutcome("duplicate"))
+            continue
+        seen.add(key)
+        ref = _shipment_ref(webhook)
+        shipment = shipments.get((account.id, ref)) if ref else None
+        outcome = "applied" if shipment is not None else "unknown_shipment"
+        rows.append(
+            {
+                "tenant_id": account.tenant_id,
+                "carrier_account_id": account.id,
+                "event_id": webhook.event_id,
+                "event_type": webhook.event_type,
+                "shipment_id": shipment.id if shipment else None,
+                "outcome": outcome,
+                "body": body,
+                "raw_body": raw_body,
+                "headers": headers,
+                "received_at": now,
+            }
+        )
+        outcomes.append(WebhookOutcome(outcome, shipment.id if shipment else None))
+        if shipment is not None:
+            effects.append((shipment, webhook))
+    if rows:  # the unique key is checked here, before any effect
+        session.execute(insert(WebhookReceiptRow), rows)
+    for shipment, webhook in effects:
+        if webhook.tracking is not None:
+            apply_events(session, shipment, [webhook.tracking], "webhook", now)
+        if webhook.case is not None:
+            _apply_case(session, shipment, webhook.case, now)
+    return outcomes
+
+
 def _record(
-    session: Session, account: CarrierAccountRow, webhook: CarrierWebhook, body: dict[str, Any]
+    session: Session,
+    account: CarrierAccountRow,
+    webhook: CarrierWebhook,
+    body: dict[str, Any],
+    *,
+    raw_body: str | None = None,
+    headers: dict[str, Any] | None = None,
 ) -> WebhookOutcome:
     seen = session.scalar(
         select(WebhookReceiptRow.id).where(
@@ -110,6 +246,8 @@ def _record(
             shipment_id=shipment.id if shipment else None,
             outcome=outcome,
             body=body,
+            raw_body=raw_body,
+            headers=headers,
             received_at=now,
         )
     )
@@ -149,7 +287,13 @@ def apply_events(
     source: str,
     now: datetime,
 ) -> int:
-    """Store the events the shipment does not have yet and move it on; how many were new."""
+    """Store the events the shipment does not have yet and move it on; how many were new.
+
+    The stage is keyed on the carrier's event time: an event older than the latest one
+    the shipment has is kept in the timeline but moves nothing, and a final stage sticks.
+    The shipment's bookkeeping follows: the latest carrier time, where the news came
+    from (push or poll), no longer stuck, and when to poll next.
+    """
     rows = session.execute(
         select(
             TrackingEventRow.occurred_at, TrackingEventRow.stage, TrackingEventRow.carrier_code
@@ -172,19 +316,89 @@ def apply_events(
         )
         session.add(row)
         stored.append((event, row))
-    for event, row in sorted(stored, key=lambda pair: STAGE_ORDER.get(pair[0].stage, -1)):
+    # In the carrier's order of time (a stage ahead first when two share a time).
+    for event, row in sorted(stored, key=lambda pair: _time_order(pair[0])):
         if _advance(session, shipment, event, now):
             notify_stage_change(session, shipment, row, now)
+        if shipment.last_event_at is None or event.occurred_at > shipment.last_event_at:
+            shipment.last_event_at = event.occurred_at
+    if fresh:
+        shipment.last_update_source = UPDATE_SOURCES.get(source, source)
+        shipment.stuck_since = None  # news: whatever it says, the parcel is not silent
+        shipment.updated_at = now
+    schedule_next_check(shipment, now)
     return len(fresh)
 
 
+# What ``apply_events`` is told (the event's ``source``) -> ``last_update_source``.
+UPDATE_SOURCES = {"webhook": "push", "push": "push", "poll": "poll"}
+
+
+def _time_order(event: TrackingEvent) -> tuple[datetime, int]:
+    return event.occurred_at, STAGE_ORDER.get(event.stage, -1)
+
+
+def schedule_next_check(shipment: ShipmentRow, now: datetime) -> None:
+    """Set when the shipment is polled next (``None``: never), from where it is now."""
+    shipment.next_check_at = next_check_for(shipment, now)
+
+
+def next_check_for(shipment: ShipmentRow, now: datetime) -> datetime | None:
+    """When to poll this shipment next, by its stage and its carrier's ways."""
+    if shipment.status not in POLLED_STATUSES or shipment.carrier is None:
+        return None
+    entry = carriers.registry().get(shipment.carrier)
+    capabilities = entry.connector.capabilities if entry is not None else frozenset()
+    return tracking_schedule.next_check_at(
+        shipment.tracking_stage,
+        now,
+        pushes=Capability.PUSH_TRACKING in capabilities,
+        polls=Capability.POLL_TRACKING in capabilities,
+        last_event_at=shipment.last_event_at,
+    )
+
+
+# Shipment statuses whose parcel the carrier may be moving: labelled or handed over.
+POLLED_STATUSES = frozenset({S.LABEL_READY.value, S.DESPATCHED.value, S.MANIFESTED.value})
+
+
+def stuck_reference(shipment: ShipmentRow) -> datetime | None:
+    """The last sign of movement: the carrier's latest event, else despatch, else label."""
+    return shipment.last_event_at or shipment.despatched_at or shipment.labelled_at
+
+
+def flag_if_stuck(shipment: ShipmentRow, stuck_after_hours: float, now: datetime) -> bool:
+    """Mark the shipment stuck when nothing moved for ``stuck_after_hours``; whether it is.
+
+    ``stuck_since`` is when it became stuck (the last movement plus the tenant's hours),
+    not when we noticed; news clears it (``apply_events``).
+    """
+    if shipment.status not in POLLED_STATUSES or shipment.tracking_stage in FINAL_VALUES:
+        return False
+    if shipment.stuck_since is not None:
+        return True
+    since = stuck_reference(shipment)
+    if since is None:
+        return False
+    stuck_at = since + timedelta(hours=stuck_after_hours)
+    if stuck_at > now:
+        return False
+    shipment.stuck_since = stuck_at
+    return True
+
+
 def _advance(session: Session, shipment: ShipmentRow, event: TrackingEvent, now: datetime) -> bool:
-    """Apply one event; whether it is news for the merchant (a new stage, or a problem)."""
+    """Apply one event; whether it is news for the merchant (a new stage, or a problem).
+
+    Called in the carrier's time order, before ``last_event_at`` takes the event in.
+    """
     known = TrackingStage(shipment.tracking_stage) if shipment.tracking_stage else None
     current = STAGE_ORDER.get(known, 0) if known else 0
     rank = STAGE_ORDER.get(event.stage)
     if known in FINAL_STAGES:
         return False  # the journey is over: later news is history, not a change
+    if shipment.last_event_at is not None and event.occurred_at < shipment.last_event_at:
+        return False  # late news: the shipment already knows something newer
     if rank is None:  # an exception: note it, do not move
         shipment.last_error = (
             f"carrier reports a problem: {event.description or event.carrier_code}"
@@ -192,7 +406,7 @@ def _advance(session: Session, shipment: ShipmentRow, event: TrackingEvent, now:
         shipment.updated_at = now
         return True
     if rank < current and shipment.tracking_stage is not None:
-        return False  # late news of an earlier stage
+        return False  # newer, but behind the stage reached: stages only move forward
     moved = shipment.tracking_stage != event.stage.value  # another scan at a stage is no news
     shipment.tracking_stage = event.stage.value
     shipment.updated_at = now

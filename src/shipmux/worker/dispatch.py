@@ -12,7 +12,7 @@ import asyncio
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,14 +28,16 @@ from shipmux.carriers.base import (
     CreateResult,
     LabelDocument,
     LabelRequest,
+    TrackingEvent,
 )
 from shipmux.carriers.errors import CarrierError, OutcomeUnknown
 from shipmux.carriers.http import Exchange, exchange_sink
+from shipmux.domain import tracking_schedule
 from shipmux.domain.errors import FieldProblem
 from shipmux.domain.orders import Order
 from shipmux.domain.routing import QuoteStrategy
 from shipmux.domain.shipments import ShipmentStatus
-from shipmux.services import routing
+from shipmux.services import routing, tracking
 from shipmux.services.context import HubContext
 from shipmux.services.exchanges import exchange_values, is_kept, store_exchanges
 from shipmux.services.outbox import JobKind, job_values
@@ -99,6 +101,8 @@ _Item = tuple[ClaimedJob, ShipmentRow, OrderRow]
 # when the carrier gives one only with the label (Sendcloud).
 _Label = dict[str, Any]
 _Queued = tuple[_Run, Effect | None, "asyncio.Future[None]"]
+# The soonest a failed poll is tried again (seconds).
+_TRACK_RETRY_MIN = 60.0
 
 
 class Dispatcher:
@@ -193,6 +197,7 @@ class Dispatcher:
             JobKind.LABEL: self._label,
             JobKind.CANCEL: self._cancel,
             JobKind.DESPATCH: self._despatch,
+            JobKind.TRACK: self._track,
         }[JobKind(run.jobs[0].kind)]
         try:
             await handler(run, carrier, account, items)
@@ -319,7 +324,7 @@ class Dispatcher:
                     otherwise=careful,
                 )
             else:
-                values |= label
+                values |= label | _first_check(carrier, shipment)
                 step = Progress(
                     job,
                     shipment.id,
@@ -581,6 +586,7 @@ class Dispatcher:
         pairs = [(s, o.carrier_order_id) for (_, s, _), o in zip(ready, orders, strict=True)]
         saved = await asyncio.to_thread(self._save_labels, pairs, documents)
         for (job, shipment, _), label in zip(ready, saved, strict=True):
+            label |= _first_check(carrier, shipment)  # polling starts with the label
             self._progress(run, job, shipment, S.LABEL_READY, "label stored", label)
 
     def _save_labels(
@@ -626,7 +632,82 @@ class Dispatcher:
             if Capability.DESPATCH in carrier.capabilities and shipment.carrier_order_id:
                 async with self._carrier_slots:
                     await carrier.despatch(_carrier_order(shipment, order), datetime.now(UTC))
-            self._progress(run, job, shipment, S.DESPATCHED, "despatched")
+            checked = _first_check(carrier, shipment)
+            self._progress(run, job, shipment, S.DESPATCHED, "despatched", checked)
+
+    async def _track(
+        self,
+        run: _Run,
+        carrier: Carrier,
+        account: CarrierAccountRow,
+        items: list[_Item],
+    ) -> None:
+        """Poll the carrier for a shipment's events (the backup to pushes; worker.polling)."""
+        for job, shipment, order in items:
+            events: list[TrackingEvent] | None = None
+            if shipment.status in tracking.POLLED_STATUSES and shipment.carrier_order_id:
+                async with self._carrier_slots:
+                    events = await carrier.track(_carrier_order(shipment, order))
+            run.effects.append(self._tracked_effect(job, shipment.id, events))
+
+    def _tracked_effect(
+        self, job: ClaimedJob, shipment_id: str, events: list[TrackingEvent] | None
+    ) -> Effect:
+        def effect(session: Session, exchange_ids: list[int]) -> None:
+            if not finish(session, job, self.worker_id):
+                return
+            shipment = session.get(ShipmentRow, shipment_id, with_for_update=True)
+            if shipment is None:
+                return
+            now = datetime.now(UTC)
+            if events is None:  # moved out of reach (cancelled, say) since it was queued
+                tracking.schedule_next_check(shipment, now)
+                return
+            shipment.last_checked_at = now
+            tracking.apply_events(session, shipment, events, "poll", now)
+            tenant = session.get(TenantRow, shipment.tenant_id)
+            if tenant is not None:
+                tracking.flag_if_stuck(shipment, tenant.stuck_after_hours, now)
+
+        return effect
+
+    def _track_failed(self, jobs: list[ClaimedJob], account_id: str, decision: Decision) -> Effect:
+        """A poll that failed is not retried as a job: the shipment is due again later.
+
+        A passing failure brings it back after the retry delay (a minute at least, never
+        later than its usual turn); any other waits for its usual turn. The shipment's
+        status is left alone: a poll never makes a parcel need attention.
+        """
+
+        def effect(session: Session, exchange_ids: list[int]) -> None:
+            now = datetime.now(UTC)
+            if decision.action is Action.PAUSE_ACCOUNT:
+                account = session.get(CarrierAccountRow, account_id)
+                if account is not None:
+                    account.paused_reason = decision.message
+                    account.updated_at = now
+            for job in jobs:
+                if not finish(session, job, self.worker_id, error=decision.message):
+                    continue
+                shipment = session.get(ShipmentRow, job.shipment_id)
+                if shipment is None:
+                    continue
+                usual = tracking.next_check_for(shipment, now)
+                if decision.action in (Action.RETRY, Action.PARK) and usual is not None:
+                    soon = now + timedelta(seconds=max(decision.delay, _TRACK_RETRY_MIN))
+                    usual = min(usual, soon)
+                shipment.next_check_at = usual
+                self._attempt(
+                    session,
+                    job,
+                    shipment,
+                    decision.action.value,
+                    decision.code,
+                    exchange_ids,
+                    decision.message,
+                )
+
+        return effect
 
     # -- effects (run inside the write transaction) ---------------------------------
 
@@ -703,6 +784,9 @@ class Dispatcher:
         decision = self.policy.decide(exc, jobs[0].attempts + 1, self.rng)
         if decision.action is Action.RETRY:
             self.breaker(account.id).record(False, asyncio.get_running_loop().time())
+        if jobs[0].kind == JobKind.TRACK:
+            run.effects.append(self._track_failed(jobs, account.id, decision))
+            return
         run.effects.append(self._settle_failure(jobs, account.id, decision))
 
     def _settle_failure(
@@ -871,6 +955,19 @@ class Dispatcher:
 
 def _carrier_order(shipment: ShipmentRow, order: OrderRow) -> CarrierOrder:
     return carrier_order_of(shipment, order.reference)
+
+
+def _first_check(carrier: Carrier, shipment: ShipmentRow) -> _Label:
+    """The ``next_check_at`` a labelled or despatched shipment gets (see tracking_schedule)."""
+    capabilities = carrier.capabilities
+    when = tracking_schedule.next_check_at(
+        shipment.tracking_stage,
+        datetime.now(UTC),
+        pushes=Capability.PUSH_TRACKING in capabilities,
+        polls=Capability.POLL_TRACKING in capabilities,
+        last_event_at=shipment.last_event_at,
+    )
+    return {"next_check_at": when}
 
 
 def _created_values(created: CarrierOrder) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from shipmux.services.outbox import JobKind
 from shipmux.worker.dispatch import Dispatcher
 from shipmux.worker.notifications import WebhookSender
 from shipmux.worker.outbox import ClaimedJob, claim
+from shipmux.worker.polling import Poller
 
 __all__ = ["Worker", "group_jobs"]
 
@@ -51,6 +52,7 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.dispatcher = Dispatcher(ctx, self.worker_id)
         self.webhooks = WebhookSender(ctx, self.worker_id)
+        self.poller = Poller(ctx, self.worker_id)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._freed = asyncio.Event()
         self._claimed = 0
@@ -84,6 +86,8 @@ class Worker:
         # Merchant webhooks have their own loop and queue: a slow merchant never holds
         # up carrier work, nor the other way round.
         notifying = asyncio.create_task(self.webhooks.run(stop))
+        # Tracking polls (and the daily sweep) become track jobs this loop then runs.
+        polling = asyncio.create_task(self.poller.run(stop))
         while not stop.is_set():
             room = ws.claim_size - self._claimed
             # Claim in chunks (a quarter of the room at least), not one job per finish.
@@ -102,6 +106,7 @@ class Worker:
         if self._in_flight:
             await asyncio.wait(self._in_flight)
         await notifying
+        await polling
         await self.ctx.carriers.aclose()
         log.info("worker.stopped", worker=self.worker_id)
 

@@ -194,6 +194,10 @@ def list_(
     reference: Annotated[str | None, Query(max_length=100)] = None,
     created_from: Annotated[AwareDatetime | None, Query(description="Inclusive")] = None,
     created_to: Annotated[AwareDatetime | None, Query(description="Exclusive")] = None,
+    stuck: Annotated[
+        bool | None,
+        Query(description="true: only shipments flagged stuck (no movement); false: others"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> OrderPage:
@@ -203,6 +207,7 @@ def list_(
         reference=reference,
         created_from=created_from,
         created_to=created_to,
+        stuck=stuck,
     )
     page = list_orders(ctx, principal.tenant_id, filters, limit, cursor)
     data = [OrderSummaryOut.from_view(v, _label_url(request, v)) for v in page.items]

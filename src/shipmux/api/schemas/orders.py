@@ -167,6 +167,21 @@ class OrderSummaryOut(BaseModel):
     routed_by: str | None = Field(description="explicit, rule:<n>, cheapest or fastest")
     charge: ChargeOut | None
     tracking_stage: str | None
+    last_event_at: datetime | None = Field(
+        default=None, description="The carrier's time of its latest tracking event"
+    )
+    last_checked_at: datetime | None = Field(
+        default=None, description="When the hub last polled the carrier for this shipment"
+    )
+    next_check_at: datetime | None = Field(
+        default=None, description="When the hub polls next; null: never (final, or unpollable)"
+    )
+    last_update_source: str | None = Field(
+        default=None, description="Where the latest tracking news came from: push or poll"
+    )
+    stuck_since: datetime | None = Field(
+        default=None, description="Set when nothing moved for the tenant's stuck_after_hours"
+    )
     order: dict[str, Any] = Field(description="The order as stored")
 
     @classmethod
@@ -195,6 +210,11 @@ class OrderSummaryOut(BaseModel):
             "routed_by": view.routed_by,
             "charge": view.charge,
             "tracking_stage": view.tracking_stage,
+            "last_event_at": view.last_event_at,
+            "last_checked_at": view.last_checked_at,
+            "next_check_at": view.next_check_at,
+            "last_update_source": view.last_update_source,
+            "stuck_since": view.stuck_since,
             "order": view.order,
         }
 

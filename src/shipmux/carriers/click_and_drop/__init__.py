@@ -2,8 +2,9 @@
 
 Each method reads map -> call -> map: ``mapping`` turns our types into wire models
 and back, ``client`` does the one HTTP call. Click & Drop has no tracking events, no
-webhooks and no idempotency key; the hub polls ``get_orders`` and reconciles an
-unknown create outcome with ``find_orders`` (our reference is its ``orderReference``).
+webhooks and no idempotency key; ``track`` reads the order's dates with ``get_orders``
+(the hub polls it) and an unknown create outcome is reconciled with ``find_orders``
+(our reference is its ``orderReference``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from shipmux.carriers.base import (
     LabelRequest,
     Rate,
     TrackingEvent,
+    TrackingStage,
 )
 from shipmux.carriers.click_and_drop import mapping
 from shipmux.carriers.click_and_drop import schemas as wire
@@ -142,8 +144,14 @@ class ClickAndDrop:
         raise self._unsupported("pay")
 
     async def track(self, order: CarrierOrder) -> list[TrackingEvent]:
-        """Click & Drop reports despatch and manifest only: ``get_orders`` polls those."""
-        raise self._unsupported("track")
+        """The order's dates as tracking events, oldest first (one ``get_orders`` call).
+
+        Click & Drop keeps no scans, only when the label was printed, the order
+        despatched and manifested: those become "label created", "collected" and
+        "in transit". An order Click & Drop no longer knows has no events.
+        """
+        read = await self.get_orders([order])
+        return _events_of(read[0], order) if read else []
 
     def _unsupported(self, operation: str) -> FeatureUnavailable:
         return FeatureUnavailable(
@@ -309,6 +317,26 @@ class ClickAndDrop:
                 operation="update_status",
                 carrier_code=result.errors[0].code,
             )
+
+
+# The dates Click & Drop keeps on an order, the stage each means, and its "code".
+_DATED_STAGES = (
+    ("label_printed_at", TrackingStage.LABEL_CREATED, "printed", "Label printed"),
+    ("despatched_at", TrackingStage.COLLECTED, "despatched", "Despatched"),
+    ("manifested_at", TrackingStage.IN_TRANSIT, "manifested", "Manifested for collection"),
+    ("delivered_at", TrackingStage.DELIVERED, "delivered", "Delivered"),
+)
+
+
+def _events_of(read: CarrierOrder, asked: CarrierOrder) -> list[TrackingEvent]:
+    ref = asked.carrier_shipment_ref or asked.carrier_order_id
+    events = []
+    for attribute, stage, code, description in _DATED_STAGES:
+        when = getattr(read, attribute)
+        if isinstance(when, datetime):
+            at = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+            events.append(TrackingEvent(ref, stage, at, code, description))
+    return sorted(events, key=lambda e: e.occurred_at)
 
 
 def _identifier(carrier_order_id: str) -> int:

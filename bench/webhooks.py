@@ -1,0 +1,401 @@
+"""Webhook ingest: signed Clickpost-style events into the hub, beside a naive receiver
+that commits once per request and a bare endpoint that writes nothing, in one run.
+
+    python -m bench.webhooks [--events 4000] [--clients 64] [--latency-seconds 5] [--rounds 1]
+
+(a) hub: ``shipmux api`` (one process, SQLite default: WAL, synchronous=FULL), a
+    Clickpost account with a webhook key; ``POST /webhooks/clickpost/{account}``.
+(b) naive: ``naive_app`` below, same stack (FastAPI, uvicorn, SQLAlchemy, shipmux's
+    ``Database`` with the same SQLite settings): checks the key, parses the JSON,
+    writes one row per request in its own transaction.
+(c) bare: ``bare_app`` below, reads the body and answers 200; writes nothing.
+
+Each server gets the same events: first as fast as ``--clients`` keep-alive
+connections can send them (sustained rate), then paced at half that rate for
+``--latency-seconds`` (p50/p99 measured from each request's scheduled time, so a
+queue is counted). After each writer, every 200 is checked against the rows.
+The load generator is a lean asyncio HTTP/1.1 client in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hmac
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+
+from bench.support import bench_hub, free_port, report
+from shipmux.services import accounts, tenants
+from shipmux.storage.db import Database
+from shipmux.storage.tables import WebhookReceiptRow
+
+KEY = "bench-webhook-key-7e7cc4c4-273d-49ce"
+_NAIVE_DB_ENV = "BENCH_NAIVE_DATABASE_URL"
+
+# -- events -------------------------------------------------------------------------
+
+
+def clickpost_event(run: str, n: int) -> bytes:
+    """A Clickpost all-status webhook (the shape of the sandbox's), its own status id."""
+    return json.dumps(
+        {
+            "additional": {
+                "latest_status": {
+                    "remark": "Shipment is Out for Delivery",
+                    "clickpost_status_code": 6,
+                    "reference_number": f"REF-{n:07d}",
+                    "timestamp": "2026-11-20T10:04:20Z",
+                    "clickpost_status_bucket_description": "Out for delivery",
+                    "location": "DEL_GeetaColony",
+                    "clickpost_status_description": "OutForDelivery",
+                    "clickpost_status_bucket": 4,
+                    "status": "OFD",
+                },
+                "is_rvp": False,
+                "courier_partner_edd": "2026-11-25",
+                "order_id": f"ORD-{n:07d}",
+            },
+            "remark": "Shipment is Out for Delivery",
+            "clickpost_status_description": "OutForDelivery",
+            "timestamp": "2026-11-20T10:04:20Z",
+            "location": "DEL_GeetaColony",
+            "status": "OFD",
+            "cp_id": 9,
+            "clickpost_status_code": 6,
+            "waybill": f"WB{n:010d}",
+            "order_status_id": f"{run}-{n}",
+        }
+    ).encode()
+
+
+def raw_request(path: str, body: bytes) -> bytes:
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"webhook_key: {KEY}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+# -- the baselines ------------------------------------------------------------------
+
+_metadata = MetaData()
+_naive = Table(
+    "naive_receipts",
+    _metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", String(100), unique=True, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("received_at", DateTime, nullable=False),
+)
+
+
+def naive_app() -> FastAPI:
+    """Key check, JSON parse, one row per request in its own transaction (threadpool)."""
+    db = Database(os.environ[_NAIVE_DB_ENV])
+    _metadata.create_all(db.engine)
+    app = FastAPI()
+
+    def store(headers: dict[str, str], body: bytes) -> int:
+        if not hmac.compare_digest(headers.get("webhook_key", "").encode(), KEY.encode()):
+            return 401
+        event_id = json.loads(body)["order_status_id"]
+        try:
+            with db.transaction() as session:
+                session.execute(
+                    insert(_naive).values(
+                        event_id=event_id, body=body.decode(), received_at=datetime.now(UTC)
+                    )
+                )
+        except IntegrityError:
+            pass  # a repeat: 200, nothing changed
+        return 200
+
+    @app.post("/webhooks/{carrier}/{account_id}")
+    async def receive(carrier: str, account_id: str, request: Request) -> Response:
+        body = await request.body()
+        status = await run_in_threadpool(store, dict(request.headers), body)
+        return Response(b'{"status":"applied"}', status, media_type="application/json")
+
+    @app.get("/healthz")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def bare_app() -> FastAPI:
+    """Reads the body, answers 200, writes nothing."""
+    app = FastAPI()
+
+    @app.post("/webhooks/{carrier}/{account_id}")
+    async def receive(carrier: str, account_id: str, request: Request) -> Response:
+        await request.body()
+        return Response(b'{"status":"ok"}', 200, media_type="application/json")
+
+    @app.get("/healthz")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+# -- servers ------------------------------------------------------------------------
+
+
+@contextmanager
+def uvicorn_process(factory: str, port: int, env: dict[str, str]) -> Iterator[str]:
+    """``uvicorn --factory <factory>`` on ``port`` (one process) until the block ends."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            factory,
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env={**os.environ, "SHIPMUX_LOG_LEVEL": "WARNING", **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{factory} did not start")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+# -- the load -----------------------------------------------------------------------
+
+
+class Conn:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> Conn:
+        return cls(*await asyncio.open_connection("127.0.0.1", port))
+
+    async def send(self, request: bytes) -> int:
+        self.writer.write(request)
+        await self.writer.drain()
+        status = int((await self.reader.readline()).split()[1])
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+async def sustained(port: int, requests: list[bytes], clients: int) -> tuple[float, int]:
+    """Send all ``requests`` over ``clients`` connections, each as soon as the last is answered."""
+    conns = [await Conn.open(port) for _ in range(clients)]
+    pending = list(reversed(requests))
+    oks = 0
+
+    async def run(conn: Conn) -> None:
+        nonlocal oks
+        while pending:
+            status = await conn.send(pending.pop())
+            assert status == 200, status
+            oks += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(run(c) for c in conns))
+    elapsed = time.perf_counter() - start
+    for c in conns:
+        c.close()
+    return len(requests) / elapsed, oks
+
+
+async def paced(port: int, requests: list[bytes], rate: float, clients: int) -> list[float]:
+    """Send ``requests`` at ``rate`` per second; each latency from its scheduled time (ms)."""
+    idle: asyncio.Queue[Conn] = asyncio.Queue()
+    for _ in range(clients):
+        idle.put_nowait(await Conn.open(port))
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
+    latencies: list[float] = []
+
+    async def one(i: int, request: bytes) -> None:
+        due = start + i / rate
+        await asyncio.sleep(max(0.0, due - loop.time()))
+        conn = await idle.get()
+        status = await conn.send(request)
+        latencies.append((loop.time() - due) * 1000)
+        idle.put_nowait(conn)
+        assert status == 200, status
+
+    await asyncio.gather(*(one(i, r) for i, r in enumerate(requests)))
+    while not idle.empty():
+        idle.get_nowait().close()
+    return latencies
+
+
+# -- the three ----------------------------------------------------------------------
+
+
+def hub_run(tmp: Path, args: argparse.Namespace, run: str) -> dict[str, float]:
+    data_dir = tmp / "hub"
+    ctx = bench_hub(data_dir)
+    tenant_id = tenants.create_tenant(ctx.db, "bench")
+    account_id = accounts.connect_account(
+        ctx.db,
+        ctx.secret_box,
+        tenant_id,
+        name="clickpost",
+        carrier="clickpost",
+        settings={
+            "base_url": "http://127.0.0.1:9",
+            "username": "bench",
+            "key": "k" * 36,
+            "webhook_key": KEY,
+            "default_courier": {"courier_partner_id": 1, "account_code": "default"},
+        },
+    ).id
+    ctx.db.dispose()
+    port = free_port()
+    with uvicorn_process("shipmux.api.asgi:create", port, {"SHIPMUX_DATA_DIR": str(data_dir)}):
+        figures = _measure_at(port, f"/webhooks/clickpost/{account_id}", run, args)
+    db = Database(f"sqlite:///{data_dir / 'shipmux.db'}")
+    with db.reading() as session:
+        stored = session.scalar(select(func.count()).select_from(WebhookReceiptRow)) or 0
+    db.dispose()
+    assert stored == figures["acked"], (stored, figures["acked"])  # every 200 is a row
+    return figures
+
+
+def naive_run(tmp: Path, args: argparse.Namespace, run: str) -> dict[str, float]:
+    url = f"sqlite:///{tmp / 'naive.db'}"
+    port = free_port()
+    with uvicorn_process("bench.webhooks:naive_app", port, {_NAIVE_DB_ENV: url}):
+        figures = _measure_at(port, "/webhooks/clickpost/naive", run, args)
+    db = Database(url)
+    with db.reading() as session:
+        stored = session.scalar(select(func.count()).select_from(_naive)) or 0
+    db.dispose()
+    assert stored == figures["acked"], (stored, figures["acked"])
+    return figures
+
+
+def bare_run(tmp: Path, args: argparse.Namespace, run: str) -> dict[str, float]:
+    port = free_port()
+    with uvicorn_process("bench.webhooks:bare_app", port, {}):
+        return _measure_at(port, "/webhooks/clickpost/bare", run, args)
+
+
+def _measure_at(port: int, path: str, run: str, args: argparse.Namespace) -> dict[str, float]:
+    def requests(tag: str, count: int) -> list[bytes]:
+        return [raw_request(path, clickpost_event(f"{run}{tag}", n)) for n in range(count)]
+
+    warm = requests("w", 200)
+    load = requests("s", args.events)
+    asyncio.run(sustained(port, warm, args.clients))
+    rate, oks = asyncio.run(sustained(port, load, args.clients))
+    count = max(200, int(rate / 2 * args.latency_seconds))
+    slow = requests("p", count)
+    lat = sorted(asyncio.run(paced(port, slow, rate / 2, args.clients)))
+    return {
+        "rate": rate,
+        "acked": float(oks + len(warm) + len(slow)),
+        "p50_ms": statistics.median(lat),
+        "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=4000)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--latency-seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=1, help="hub, naive and bare alternate")
+    args = parser.parse_args()
+    hubs, naives, bares = [], [], []
+    for round_ in range(args.rounds):
+        with tempfile.TemporaryDirectory() as tmp:
+            run = f"r{round_}"
+            naives.append(naive_run(Path(tmp), args, run))
+            hubs.append(hub_run(Path(tmp), args, run))
+            bares.append(bare_run(Path(tmp), args, run))
+    over_naive = [h["rate"] / n["rate"] for h, n in zip(hubs, naives, strict=True)]
+    over_bare = [h["rate"] / b["rate"] for h, b in zip(hubs, bares, strict=True)]
+
+    def med(rows: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    figures: dict[str, Any] = {
+        "events_per_round": args.events,
+        "clients": args.clients,
+        "rounds": args.rounds,
+        "hub_events_per_second": med(hubs, "rate"),
+        "naive_events_per_second": med(naives, "rate"),
+        "bare_requests_per_second": med(bares, "rate"),
+        "hub_over_naive_per_round": [round(r, 2) for r in over_naive],
+        "hub_over_naive_median": statistics.median(over_naive),
+        "hub_over_bare_per_round": [round(r, 2) for r in over_bare],
+        "hub_over_bare_median": statistics.median(over_bare),
+        "hub_p50_ms_at_half_rate": med(hubs, "p50_ms"),
+        "hub_p99_ms_at_half_rate": med(hubs, "p99_ms"),
+        "naive_p50_ms_at_half_its_rate": med(naives, "p50_ms"),
+        "naive_p99_ms_at_half_its_rate": med(naives, "p99_ms"),
+        "bare_p50_ms_at_half_its_rate": med(bares, "p50_ms"),
+        "bare_p99_ms_at_half_its_rate": med(bares, "p99_ms"),
+        "targets": "hub/naive >= 3, hub/bare >= 0.5, hub p99 < 50 ms",
+    }
+    print("webhooks (SQLite, one API process each):")
+    report("webhooks", figures)
+
+
+if __name__ == "__main__":
+    main()
