@@ -73,6 +73,7 @@ class WebhookSender:
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop`` is set; then close the HTTP client."""
         ws = self.ctx.settings.worker
+        idle = ws.idle_sleep_seconds
         try:
             while not stop.is_set():
                 try:
@@ -81,8 +82,18 @@ class WebhookSender:
                     # Unsettled deliveries return when their lease ends; keep the loop alive.
                     log.exception("webhooks.round_failed")
                     claimed = 0
-                if claimed < ws.webhook_claim_size:
-                    await _wait(stop, ws.idle_sleep_seconds)
+                if claimed >= ws.webhook_claim_size:
+                    idle = ws.idle_sleep_seconds
+                    continue
+                if claimed:
+                    idle = ws.idle_sleep_seconds
+                await _wait(stop, idle)
+                if not claimed:
+                    # Each empty round takes the database's write lock (SQLite) only to
+                    # find nothing: while nothing comes, poll less often (up to
+                    # _IDLE_CAP apart), so an idle webhook loop does not keep queueing
+                    # ahead of the outbox's claims and group commits.
+                    idle = min(idle * 2, max(ws.idle_sleep_seconds, _IDLE_CAP))
         finally:
             await self.client.aclose()
 
@@ -126,6 +137,10 @@ class WebhookSender:
         if not 200 <= response.status_code < 300:
             error = f"HTTP {response.status_code}: {response.text[:_BODY_EXCERPT]}"
         return TryResult(response.status_code, _ms(started), error)
+
+
+# The longest an idle webhook loop waits between rounds (unless idle_sleep is longer).
+_IDLE_CAP = 0.5
 
 
 def _ms(started: float) -> float:
