@@ -180,3 +180,48 @@ async def test_one_bad_webhook_does_not_sink_its_batch(
         )
     assert [a.status_code for a in answers] == [200] * 10 + [500]
     assert receipts(hub) == 10
+
+
+async def test_the_webhook_path_answers_in_the_api_s_terms(hub: HubContext, clickpost: str) -> None:
+    """Plain ASGI ahead of FastAPI, yet: request ids, problems, 405 with Allow, documented."""
+    path = f"/webhooks/clickpost/{clickpost}"
+    async with api_client(create_app(hub)) as client:
+        taken = await client.post(
+            path, content=event("r-1"), headers={"webhook_key": KEY, "X-Request-ID": "carrier-7"}
+        )
+        refused = await client.post(path, content=event("r-2"), headers={"webhook_key": "nope"})
+        wrong_method = await client.get(f"/v1{path}")
+        document = (await client.get("/openapi.json")).json()
+    assert taken.status_code == 200
+    assert taken.headers["x-request-id"] == "carrier-7"
+    assert taken.json() == {"status": "unknown_shipment", "shipment_id": None}
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["request_id"] == refused.headers["x-request-id"]
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["allow"] == "POST"
+    assert wrong_method.json()["code"] == "method_not_allowed"
+    for documented in ("/webhooks/{carrier}/{account_id}", "/v1/webhooks/{carrier}/{account_id}"):
+        answers = document["paths"][documented]["post"]["responses"]
+        assert set(answers) == {"200", "401", "404", "409", "413"}
+    assert "WebhookTaken" in document["components"]["schemas"]
+
+
+async def test_a_crash_while_taking_a_webhook_is_a_500_without_a_trace(
+    hub: HubContext, clickpost: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shipmux.services import webhook_intake
+
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("secret detail in the traceback")
+
+    monkeypatch.setattr(webhook_intake, "check_webhook", broken)
+    async with api_client(create_app(hub)) as client:
+        response = await client.post(
+            f"/webhooks/clickpost/{clickpost}", content=event("c-1"), headers={"webhook_key": KEY}
+        )
+    assert response.status_code == 500
+    assert response.json()["code"] == "internal_error"
+    assert response.json()["request_id"] == response.headers["x-request-id"]
+    assert "secret detail" not in response.text
+    assert receipts(hub) == 0

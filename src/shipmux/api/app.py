@@ -38,13 +38,10 @@ def create_app(ctx: HubContext, *, extra_mounts: Mapping[str, ASGIApp] | None = 
         redoc_url=None,
     )
     app.state.ctx = ctx
-    # This process's group committer for carrier webhooks (routes/webhooks.py).
-    app.state.webhook_intake = WebhookIntake(ctx)
     for router in (
         health.router,
         orders.router,
         accounts.router,
-        webhooks.router,
         rate_cards.router,
         quotes.router,
         routing.router,
@@ -59,6 +56,12 @@ def create_app(ctx: HubContext, *, extra_mounts: Mapping[str, ASGIApp] | None = 
     # Added innermost first: the request context wraps everything, the body limit included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=ctx.settings.api.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    # Outermost: carrier webhooks skip the routing above (routes/webhooks.py says why).
+    app.add_middleware(
+        webhooks.CarrierWebhooks,
+        intake=WebhookIntake(ctx),  # this process's group committer
+        max_body_bytes=ctx.settings.api.max_body_bytes,
+    )
     return app
 
 

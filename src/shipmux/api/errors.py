@@ -32,6 +32,7 @@ from shipmux.services.problems import field_path
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
     "ProblemException",
+    "error_problem",
     "install_error_handlers",
     "problem_response",
     "request_id_of",
@@ -140,23 +141,25 @@ def _status_of(exc: ShipmuxError) -> int:
     return 500
 
 
-async def _on_shipmux_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ShipmuxError)
+def error_problem(exc: ShipmuxError, request_id: str | None) -> JSONResponse | None:
+    """The problem answer for a domain error; None for one nobody mapped (our bug: a 500)."""
     status = _status_of(exc)
     if status == 500:
-        # A domain error nobody mapped is still our bug: let the 500 path log it.
-        raise exc
+        return None
     errors = exc.problems if isinstance(exc, ValidationFailed) else None
     # RFC 9110: a 401 names the scheme the client should use.
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
     return problem_response(
-        status,
-        exc.code,
-        exc.message,
-        errors=errors,
-        request_id=request_id_of(request.scope.get("state", {})),
-        headers=headers,
+        status, exc.code, exc.message, errors=errors, request_id=request_id, headers=headers
     )
+
+
+async def _on_shipmux_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ShipmuxError)
+    response = error_problem(exc, request_id_of(request.scope.get("state", {})))
+    if response is None:
+        raise exc  # let the 500 path log it
+    return response
 
 
 def _field_of(loc: tuple[int | str, ...]) -> str:

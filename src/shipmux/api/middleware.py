@@ -13,16 +13,55 @@ import uuid
 
 import structlog
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shipmux.api.errors import ProblemException, problem_response, request_id_of
 
-__all__ = ["BodySizeLimitMiddleware", "RequestContextMiddleware"]
+__all__ = [
+    "BodySizeLimitMiddleware",
+    "RequestContextMiddleware",
+    "assign_request_id",
+    "internal_error",
+    "log_request",
+    "log_unhandled",
+]
 
 log = structlog.get_logger(__name__)
 
 # A caller's own request id is kept when it is short and plain, so it can go into logs.
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def assign_request_id(scope: Scope) -> str:
+    """The request's id (the caller's ``X-Request-ID`` when plain, else new), kept in scope."""
+    offered = Headers(scope=scope).get("x-request-id", "")
+    request_id = offered if _CLIENT_REQUEST_ID.match(offered) else uuid.uuid4().hex
+    scope.setdefault("state", {})["request_id"] = request_id
+    return request_id
+
+
+def log_unhandled(scope: Scope, exc: Exception) -> None:
+    """Our log gets the traceback, formatted without local variables: every frame below
+    holds the request scope, Authorization header included, and some renderers (rich,
+    dict tracebacks) would print it."""
+    log.error(
+        "http.unhandled_error",
+        method=scope["method"],
+        path=scope["path"],
+        error_type=type(exc).__qualname__,
+        traceback="".join(traceback.format_exception(exc)),
+    )
+
+
+def internal_error(request_id: str) -> JSONResponse:
+    """The 500 a client gets instead of a stack trace: the id to quote."""
+    return problem_response(
+        500,
+        "internal_error",
+        "the server failed to answer this request; quote the request id when reporting it",
+        request_id=request_id,
+    )
 
 
 class RequestContextMiddleware:
@@ -35,9 +74,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        offered = Headers(scope=scope).get("x-request-id", "")
-        request_id = offered if _CLIENT_REQUEST_ID.match(offered) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = assign_request_id(scope)
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -54,35 +91,23 @@ class RequestContextMiddleware:
             try:
                 await self.app(scope, receive, send_with_id)
             except Exception as exc:
-                # The traceback goes to our log only; the client gets the id to quote. It is
-                # formatted here without local variables: every frame below holds the
-                # request scope, Authorization header included, and some renderers
-                # (rich, dict tracebacks) would print it.
-                log.error(
-                    "http.unhandled_error",
-                    method=scope["method"],
-                    path=scope["path"],
-                    error_type=type(exc).__qualname__,
-                    traceback="".join(traceback.format_exception(exc)),
-                )
+                log_unhandled(scope, exc)  # the client gets only the id to quote
                 if response_started:
                     raise
-                response = problem_response(
-                    500,
-                    "internal_error",
-                    "the server failed to answer this request; quote the request id "
-                    "when reporting it",
-                    request_id=request_id,
-                )
-                await response(scope, receive, send_with_id)
+                await internal_error(request_id)(scope, receive, send_with_id)
             finally:
-                log.info(
-                    "http.request",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )
+                log_request(scope, status, started)
+
+
+def log_request(scope: Scope, status: int, started: float) -> None:
+    """The one log line of an answered request (``started``: its ``perf_counter``)."""
+    log.info(
+        "http.request",
+        method=scope["method"],
+        path=scope["path"],
+        status=status,
+        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
 
 
 class BodyTooLarge(ProblemException):

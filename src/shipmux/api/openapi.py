@@ -1,7 +1,8 @@
 """The OpenAPI document, plus the schemas FastAPI cannot see on its own.
 
 POST /v1/orders parses its body itself, so its request schema (``Order`` or
-``OrderBatchIn``) and the shared ``Problem`` are added to the components here.
+``OrderBatchIn``) and the shared ``Problem`` are added to the components here; the
+carrier webhook paths are plain ASGI ahead of FastAPI, so their path items are too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from shipmux.api.routes import webhooks
 from shipmux.api.schemas.common import Problem
 from shipmux.api.schemas.orders import BatchOut, IntakeOut, OrderBatchIn
 from shipmux.domain.orders import Order
@@ -21,7 +23,12 @@ __all__ = ["install_openapi"]
 
 # Request bodies are documented as what we accept, responses as what we send.
 _EXTRA_REQUESTS: tuple[type[BaseModel], ...] = (Order, OrderBatchIn)
-_EXTRA_RESPONSES: tuple[type[BaseModel], ...] = (Problem, IntakeOut, BatchOut)
+_EXTRA_RESPONSES: tuple[type[BaseModel], ...] = (
+    Problem,
+    IntakeOut,
+    BatchOut,
+    webhooks.WebhookTaken,
+)
 
 
 def _extra_schemas() -> dict[str, Any]:
@@ -46,6 +53,7 @@ def install_openapi(app: FastAPI) -> None:
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             for name, schema in _extra_schemas().items():
                 schemas.setdefault(name, schema)
+            document.setdefault("paths", {}).update(webhooks.openapi_paths())
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -152,13 +152,17 @@ def record_webhooks_in(
             refs.setdefault(account.id, set()).add(ref)
     seen: set[tuple[str, str]] = set()
     shipments: dict[tuple[str, str], ShipmentRow] = {}
+    # Core statements where no ORM object is wanted: under a burst of webhooks the ORM's
+    # per-statement bookkeeping costs more than the database.
+    connection = session.connection()
+    receipts = WebhookReceiptRow.__table__
     for account_id, event_ids in ids.items():
         seen.update(
             (account_id, event_id)
-            for event_id in session.scalars(
-                select(WebhookReceiptRow.event_id).where(
-                    WebhookReceiptRow.carrier_account_id == account_id,
-                    WebhookReceiptRow.event_id.in_(event_ids),
+            for event_id in connection.scalars(
+                select(receipts.c.event_id).where(
+                    receipts.c.carrier_account_id == account_id,
+                    receipts.c.event_id.in_(event_ids),
                 )
             )
         )
@@ -207,7 +211,7 @@ def record_webhooks_in(
         if shipment is not None:
             effects.append((shipment, webhook))
     if rows:  # the unique key is checked here, before any effect
-        session.execute(insert(WebhookReceiptRow), rows)
+        connection.execute(insert(receipts), rows)
     for shipment, webhook in effects:
         if webhook.tracking is not None:
             apply_events(session, shipment, [webhook.tracking], "webhook", now)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-__all__ = ["Database", "normalise_url"]
+__all__ = ["Database", "WalCheckpointer", "normalise_url"]
 
 
 def normalise_url(url: str) -> str:
@@ -32,6 +33,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # The log is copied into the database by ``WalCheckpointer``'s thread, not by
+    # whichever commit crosses 1000 pages: that commit (and every request waiting on
+    # it) would pay for copying and syncing megabytes.
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 
@@ -42,17 +47,71 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
+class WalCheckpointer:
+    """Copies SQLite's write-ahead log into the database file every ``interval`` seconds.
+
+    A thread with its own connection runs PASSIVE checkpoints: they never wait for or
+    block readers and writers, and copy what no reader still needs; a later round
+    copies the rest. With automatic checkpoints off, this keeps the log short.
+    """
+
+    def __init__(self, path: str, interval: float = 0.5) -> None:
+        self.path = path
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+
+    @property
+    def started(self) -> bool:
+        return self._thread.ident is not None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        # Opened after the first wait: by then the writer that started us made the file WAL.
+        stopping = self._stop.wait(self.interval)
+        connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        try:
+            while True:
+                self.checkpoint(connection)
+                if stopping:
+                    return
+                stopping = self._stop.wait(self.interval)
+        finally:
+            connection.close()
+
+    @staticmethod
+    def checkpoint(connection: sqlite3.Connection) -> None:
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.OperationalError:
+            pass  # another process is checkpointing, or the file is gone: next round
+
+
 class Database:
-    """One engine and its session factory."""
+    """One engine and its session factory (and, on SQLite, its log checkpointer)."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalise_url(url)
         self.engine: Engine = self._build_engine(echo)
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
+        self._checkpointer = self._checkpointer_for_file()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
             self.engine.execution_options(read_only=True), expire_on_commit=False
         )
+
+    def _checkpointer_for_file(self) -> WalCheckpointer | None:
+        database = make_url(self.url).database
+        if self.dialect != "sqlite" or not database or database == ":memory:":
+            return None
+        return WalCheckpointer(database)  # started by the first write: no I/O before
 
     @property
     def dialect(self) -> str:
@@ -83,6 +142,8 @@ class Database:
             yield
             return
         with self._write_lock:
+            if self._checkpointer is not None and not self._checkpointer.started:
+                self._checkpointer.start()  # whoever writes keeps the log short
             yield
 
     @contextmanager
@@ -100,4 +161,6 @@ class Database:
         return True
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
