@@ -54,6 +54,14 @@ class Settings(BaseSettings):
         default=None, description="Fernet key for carrier secrets; default: data_dir/secret.key"
     )
     keep_successful_exchanges: bool = True
+    allow_private_webhook_urls: bool = Field(
+        default=False,
+        description=(
+            "let merchant webhook endpoints be loopback, private or link-local addresses "
+            "(development and tests only: otherwise a tenant could make the hub call "
+            "its own network)"
+        ),
+    )
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     log_json: bool = False
     api: ApiSettings = Field(default_factory=ApiSettings)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from shipmux.api import create_app
+from shipmux.config import Settings
 from shipmux.services.context import HubContext
 from shipmux.storage.tables import WebhookDeliveryRow
 from tests.api.conftest import Tenant, api_client, bearer, make_tenant
@@ -167,3 +168,82 @@ async def test_the_delivery_list_refuses_an_unknown_state(admin: httpx.AsyncClie
     answer = await admin.get("/v1/webhook-deliveries", params={"state": "lost"})
     assert answer.status_code == 422
     assert [e["field"] for e in answer.json()["errors"]] == ["state"]
+
+
+@pytest.fixture
+def public_only(hub: HubContext) -> HubContext:
+    """The hub as in production: the test settings allow private addresses."""
+    hub.settings.allow_private_webhook_urls = False
+    return hub
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://127.0.0.1:8000/hooks", "127.0.0.1 is loopback"),
+        ("http://10.0.0.7/hooks", "10.0.0.7 is private"),
+        ("http://172.16.0.1/hooks", "172.16.0.1 is private"),
+        ("https://192.168.1.20/hooks", "192.168.1.20 is private"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is link-local"),
+        ("http://0.0.0.0:8000/", "0.0.0.0 is unspecified"),
+        ("http://224.0.0.1/", "224.0.0.1 is multicast"),
+        ("http://[::1]:8000/hooks", "::1 is loopback"),
+        ("http://[fe80::1]/hooks", "fe80::1 is link-local"),
+        ("http://[fd00:ec2::254]/", "fd00:ec2::254 is unique local"),
+        ("http://[::]/", ":: is unspecified"),
+        ("http://[ff02::1]/", "ff02::1 is multicast"),
+        ("http://[4000::1]/", "4000::1 is reserved"),
+        ("http://[::ffff:127.0.0.1]/", "is loopback"),  # shown as ::ffff:7f00:1
+        ("http://localhost:8000/hooks", "localhost is loopback"),
+        ("http://LocalHost./hooks", "localhost is loopback"),
+        ("http://shop.localhost/hooks", "shop.localhost is loopback"),
+        ("http://2130706433/hooks", "127.0.0.1 is loopback"),
+    ],
+)
+async def test_a_private_address_is_refused_on_create_and_update(
+    public_only: HubContext, admin: httpx.AsyncClient, url: str, why: str
+) -> None:
+    refused = await admin.post("/v1/webhook-endpoints", json={"url": url})
+    assert refused.status_code == 422, refused.text
+    [problem] = refused.json()["errors"]
+    assert (problem["field"], problem["rule"]) == ("url", "public_address")
+    assert why in problem["message"]
+
+    endpoint_id = (await create(admin)).json()["id"]
+    moved = await admin.put(f"/v1/webhook-endpoints/{endpoint_id}", json={"url": url})
+    assert moved.status_code == 422, moved.text
+    assert [(e["field"], e["rule"]) for e in moved.json()["errors"]] == [("url", "public_address")]
+    assert (await admin.get(f"/v1/webhook-endpoints/{endpoint_id}")).json()["url"] == URL
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://8.8.8.8/hooks",
+        "https://93.184.216.34:8443/hooks",
+        "https://[2606:4700:4700::1111]/hooks",
+        "https://localhost.shop.example/hooks",  # a name: checked when delivering
+    ],
+)
+async def test_public_addresses_and_names_are_accepted(
+    public_only: HubContext, admin: httpx.AsyncClient, url: str
+) -> None:
+    made = await admin.post("/v1/webhook-endpoints", json={"url": url})
+    assert made.status_code == 201, made.text
+    assert made.json()["url"] == url
+
+
+async def test_the_setting_lets_development_register_loopback(
+    hub: HubContext, admin: httpx.AsyncClient
+) -> None:
+    assert hub.settings.allow_private_webhook_urls  # the test suite's hubs turn it on
+    made = await create(admin, url="http://127.0.0.1:8000/hooks")
+    assert made.status_code == 201, made.text
+
+
+def test_private_addresses_are_refused_unless_the_environment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings(_env_file=None).allow_private_webhook_urls is False  # type: ignore[call-arg]
+    monkeypatch.setenv("SHIPMUX_ALLOW_PRIVATE_WEBHOOK_URLS", "true")
+    assert Settings(_env_file=None).allow_private_webhook_urls is True  # type: ignore[call-arg]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +14,13 @@ from shipmux.domain.errors import ValidationFailed
 from shipmux.services.context import HubContext
 from shipmux.services.notifications import deliveries, endpoints
 from shipmux.services.notifications.endpoints import EndpointSpec
+from shipmux.services.notifications.queue import (
+    RETRY_JITTER,
+    TryResult,
+    claim_deliveries,
+    jittered,
+    record_try,
+)
 from shipmux.storage.tables import TrackingEventRow, WebhookDeliveryRow, WebhookEndpointRow
 from tests.api.conftest import make_tenant
 from tests.support.merchant import labelled_shipment, track
@@ -141,3 +150,49 @@ def test_bad_urls_are_refused_naming_the_field(hub: HubContext, url: str) -> Non
     with pytest.raises(ValidationFailed) as caught:
         register(hub, tenant.id, url=url)
     assert [p.field for p in caught.value.problems] == ["url"]
+
+
+def test_private_addresses_are_refused_unless_allowed(hub: HubContext) -> None:
+    tenant = make_tenant(hub)
+    with pytest.raises(ValidationFailed) as caught:
+        register(hub, tenant.id, url="http://169.254.169.254/latest/meta-data/")
+    [problem] = caught.value.problems
+    assert (problem.field, problem.rule) == ("url", "public_address")
+    assert "169.254.169.254 is link-local" in problem.message
+    spec = EndpointSpec("http://127.0.0.1:8000/hooks")
+    view = endpoints.create_endpoint(hub.db, hub.secret_box, tenant.id, spec, allow_private=True)
+    with pytest.raises(ValidationFailed):
+        endpoints.update_endpoint(hub.db, tenant.id, view.id, EndpointSpec("http://[::1]/h"))
+
+
+def test_jitter_stays_within_ten_percent_and_spreads() -> None:
+    rng = random.Random(2026)
+    waits = [jittered(300.0, rng) for _ in range(2000)]
+    low, high = 300.0 * (1 - RETRY_JITTER), 300.0 * (1 + RETRY_JITTER)
+    assert all(low <= w <= high for w in waits)
+    assert max(waits) - min(waits) > 50  # spread over most of the 60 s band
+    assert min(waits) >= 300.0 / 2  # the documented floor, should the fraction grow
+
+
+def test_deliveries_failing_together_come_due_spread_out(hub: HubContext) -> None:
+    tenant = make_tenant(hub)
+    for _ in range(8):
+        register(hub, tenant.id)
+    shipment = labelled_shipment(hub, tenant.id)
+    track(hub, shipment.id, T.COLLECTED)
+    claimed = claim_deliveries(hub.db, hub.secret_box, "w1", 100, 60)
+    assert len(claimed) == 8
+
+    before = datetime.now(UTC)
+    rng = random.Random(7)
+    for delivery in claimed:
+        failed = TryResult(503, 1.0, "HTTP 503: down")
+        assert record_try(hub.db, delivery, "w1", failed, [600.0], rng) == "pending"
+    after = datetime.now(UTC)
+
+    due = [d.next_attempt_at for d in deliveries.list_deliveries(hub.db, tenant.id)]
+    assert all(d is not None for d in due)
+    earliest = before + timedelta(seconds=600 * (1 - RETRY_JITTER))
+    latest = after + timedelta(seconds=600 * (1 + RETRY_JITTER))
+    assert all(d is not None and earliest <= d <= latest for d in due)
+    assert len(set(due)) == len(due)  # not one burst at the same instant

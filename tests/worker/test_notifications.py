@@ -7,6 +7,7 @@ The merchant is a live Starlette app on loopback; signatures are checked with th
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import time
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from shipmux.logs import configure_logging
 from shipmux.services.context import HubContext
 from shipmux.services.notifications import deliveries, endpoints
 from shipmux.services.notifications.endpoints import EndpointSpec
+from shipmux.services.notifications.queue import RETRY_JITTER
 from shipmux.storage.tables import WebhookEndpointRow
 from shipmux.worker.notifications import WebhookSender
 from shipmux.worker.runner import Worker
@@ -36,7 +38,7 @@ from tests.support.live_server import serve
 from tests.support.merchant import Merchant, labelled_shipment, track
 
 T = TrackingStage
-RETRIES = [0.3, 0.9]  # three tries: the first, then after 0.3 s, then after 0.9 s
+RETRIES = [0.3, 0.9]  # three tries: the first, then after 0.3 s, then after 0.9 s (±10%)
 
 
 @pytest.fixture
@@ -62,7 +64,13 @@ def tenant(hub: HubContext) -> Tenant:
 
 
 def register(hub: HubContext, tenant: Tenant, url: str, **spec: Any) -> tuple[str, str]:
-    view = endpoints.create_endpoint(hub.db, hub.secret_box, tenant.id, EndpointSpec(url, **spec))
+    view = endpoints.create_endpoint(
+        hub.db,
+        hub.secret_box,
+        tenant.id,
+        EndpointSpec(url, **spec),
+        allow_private=hub.settings.allow_private_webhook_urls,
+    )
     assert view.secret is not None
     return view.id, view.secret
 
@@ -133,8 +141,8 @@ def test_failures_retry_on_the_growing_schedule_then_go_dead_and_replay(
     tries = shop.at("flaky")
     assert len(tries) == 3  # the first and one per scheduled retry
     gaps = [b.at - a.at for a, b in itertools.pairwise(tries)]
-    assert gaps[0] >= RETRIES[0]
-    assert gaps[1] >= RETRIES[1]
+    assert gaps[0] >= RETRIES[0] * (1 - RETRY_JITTER)
+    assert gaps[1] >= RETRIES[1] * (1 - RETRY_JITTER)
     assert gaps[1] > gaps[0]
     assert len({r.headers["webhook-id"] for r in tries}) == 1  # the same message each time
     [dead] = deliveries.list_deliveries(hub.db, tenant.id, state="dead")
@@ -291,3 +299,33 @@ def test_the_worker_process_delivers_them_beside_its_jobs(
 
     asyncio.run(run_until_received())
     assert [r.json()["data"]["stage"] for r in shop.at("live")] == ["at_depot"]
+
+
+def public_only(hub: HubContext) -> HubContext:
+    """The same hub with private webhook addresses refused, as in production."""
+    strict = hub.settings.model_copy(update={"allow_private_webhook_urls": False})
+    return dataclasses.replace(hub, settings=strict)
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "[::1]", "127.1"])
+def test_a_loopback_endpoint_is_refused_at_delivery_retried_then_dead(
+    hub: HubContext, tenant: Tenant, merchant: tuple[Merchant, str], host: str
+) -> None:
+    """Registered while private addresses were allowed (or a name that now resolves
+    to loopback): each try is refused before connecting and recorded, never sent."""
+    shop, root = merchant
+    port = httpx.URL(root).port
+    register(hub, tenant, f"http://{host}:{port}/hooks/inside")
+    shipment = labelled_shipment(hub, tenant.id)
+    track(hub, shipment.id, T.COLLECTED)
+
+    send_until_settled(public_only(hub))
+
+    assert shop.at("inside") == []
+    [dead] = deliveries.list_deliveries(hub.db, tenant.id, state="dead")
+    history = deliveries.get_delivery(hub.db, tenant.id, dead.id).history
+    assert [a.status for a in history] == [None, None, None]  # the first try and two retries
+    for attempt in history:
+        assert attempt.error is not None
+        assert attempt.error.startswith("address not allowed: ")
+        assert "(loopback)" in attempt.error

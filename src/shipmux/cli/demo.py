@@ -162,7 +162,11 @@ def _tell_sandboxes(port: int, setups: list[dict[str, Any]]) -> None:
 
 
 def _start_worker(data_dir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SHIPMUX_DATA_DIR": str(data_dir)}
+    env = {
+        **os.environ,
+        "SHIPMUX_DATA_DIR": str(data_dir),
+        "SHIPMUX_ALLOW_PRIVATE_WEBHOOK_URLS": "true",  # as the demo's API (see demo())
+    }
     return subprocess.Popen(
         [sys.executable, "-m", "shipmux", "worker", "--worker-id", "demo"], env=env
     )
@@ -191,7 +195,8 @@ def demo(
     api_key: str | None = typer.Option(None, help="use this API key for the demo tenant"),
 ) -> None:
     """Run the hub, a worker and the carrier sandboxes, with a demo tenant and account."""
-    settings = load_settings()
+    # Demo merchants listen on this machine (127.0.0.1), which a real hub refuses.
+    settings = load_settings(allow_private_webhook_urls=True)
     ctx = build_context(settings)
     migrate_database(ctx)
     tenant_id = _demo_tenant(ctx)

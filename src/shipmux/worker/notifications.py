@@ -9,6 +9,7 @@ never holds back later ones: it waits for its own next try.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from shipmux.services.notifications.queue import (
     record_try,
 )
 from shipmux.services.notifications.signing import signed_headers
+from shipmux.services.notifications.transport import AddressNotAllowed, PublicOnlyTransport
 
 __all__ = ["WebhookSender", "in_order"]
 
@@ -49,12 +51,9 @@ class WebhookSender:
     ) -> None:
         self.ctx = ctx
         self.worker_id = worker_id
-        ws = ctx.settings.worker
-        # No redirects: a signed event goes where the tenant registered it, nowhere else.
-        self.client = client or httpx.AsyncClient(
-            timeout=ws.webhook_timeout_seconds, follow_redirects=False
-        )
-        self._slots = asyncio.Semaphore(ws.concurrency)
+        self.client = client or _merchant_client(ctx)
+        self._slots = asyncio.Semaphore(ctx.settings.worker.concurrency)
+        self._rng = random.Random()  # spreads retries (queue.jittered)
 
     async def run_once(self) -> int:
         """Claim one round and send it to completion; how many were claimed."""
@@ -111,6 +110,7 @@ class WebhookSender:
                 self.worker_id,
                 result,
                 self.ctx.settings.worker.webhook_retry_seconds,
+                self._rng,
             )
             log.info(
                 "webhooks.try",
@@ -129,6 +129,10 @@ class WebhookSender:
             response = await self.client.post(
                 delivery.url, content=delivery.body.encode(), headers=headers
             )
+        except AddressNotAllowed as exc:
+            # Refused before connecting; retried like any failure, in case DNS was wrong.
+            log.warning("webhooks.address_not_allowed", delivery=delivery.id, reason=str(exc))
+            return TryResult(None, _ms(started), str(exc))
         except httpx.TimeoutException:
             return TryResult(None, _ms(started), "timed out")
         except httpx.HTTPError as exc:
@@ -141,6 +145,19 @@ class WebhookSender:
 
 # The longest an idle webhook loop waits between rounds (unless idle_sleep is longer).
 _IDLE_CAP = 0.5
+
+
+def _merchant_client(ctx: HubContext) -> httpx.AsyncClient:
+    # Only public addresses, checked as each connection opens (a tenant chooses the
+    # URL: see services/notifications/addresses.py), unless the settings allow private
+    # ones for development. No redirects: a signed event goes where the tenant
+    # registered it, nowhere else (and a redirect could point anywhere).
+    private_ok = ctx.settings.allow_private_webhook_urls
+    return httpx.AsyncClient(
+        timeout=ctx.settings.worker.webhook_timeout_seconds,
+        follow_redirects=False,
+        transport=None if private_ok else PublicOnlyTransport(),
+    )
 
 
 def _ms(started: float) -> float:

@@ -36,7 +36,13 @@ _DELIVERIES = "/v1/webhook-deliveries"
     responses=problem_responses(400, 401, 403, 413, 422),
 )
 def create(ctx: Ctx, principal: Admin, body: EndpointIn) -> EndpointCreated:
-    view = endpoints.create_endpoint(ctx.db, ctx.secret_box, principal.tenant_id, body.spec())
+    view = endpoints.create_endpoint(
+        ctx.db,
+        ctx.secret_box,
+        principal.tenant_id,
+        body.spec(),
+        allow_private=ctx.settings.allow_private_webhook_urls,
+    )
     return EndpointCreated.from_view(view)
 
 
@@ -71,7 +77,13 @@ def get(ctx: Ctx, principal: Reader, endpoint_id: str) -> EndpointOut:
     responses=problem_responses(400, 401, 403, 404, 413, 422),
 )
 def update(ctx: Ctx, principal: Admin, endpoint_id: str, body: EndpointIn) -> EndpointOut:
-    view = endpoints.update_endpoint(ctx.db, principal.tenant_id, endpoint_id, body.spec())
+    view = endpoints.update_endpoint(
+        ctx.db,
+        principal.tenant_id,
+        endpoint_id,
+        body.spec(),
+        allow_private=ctx.settings.allow_private_webhook_urls,
+    )
     return EndpointOut.from_view(view)
 
 

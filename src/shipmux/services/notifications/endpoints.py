@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from shipmux.carriers.base import TrackingStage
 from shipmux.domain.errors import FieldProblem, NotFound, ValidationFailed
+from shipmux.services.notifications.addresses import host_refusal
 from shipmux.services.notifications.signing import new_secret
 from shipmux.storage.db import Database
 from shipmux.storage.ids import new_id
@@ -81,7 +82,7 @@ def _view(row: WebhookEndpointRow, secret: str | None = None) -> EndpointView:
     )
 
 
-def _check_url(url: str) -> None:
+def _check_url(url: str, allow_private: bool) -> None:
     problem = None
     parts = urlsplit(url)
     if len(url) > _MAX_URL:
@@ -92,6 +93,10 @@ def _check_url(url: str) -> None:
         problem = "must not contain spaces or credentials (sign, do not embed passwords)"
     if problem is not None:
         raise ValidationFailed([FieldProblem("url", "url", problem)])
+    refused = None if allow_private else host_refusal(parts.hostname or "")
+    if refused is not None:
+        message = f"must be a public address, not one on the hub's own network ({refused})"
+        raise ValidationFailed([FieldProblem("url", "public_address", message)])
 
 
 def _stages(spec: EndpointSpec) -> list[str] | None:
@@ -105,10 +110,18 @@ def _stages(spec: EndpointSpec) -> list[str] | None:
 
 
 def create_endpoint(
-    db: Database, box: SecretBox, tenant_id: str, spec: EndpointSpec
+    db: Database,
+    box: SecretBox,
+    tenant_id: str,
+    spec: EndpointSpec,
+    *,
+    allow_private: bool = False,
 ) -> EndpointView:
-    """Register an endpoint with a fresh secret; the answer is the only time it is shown."""
-    _check_url(spec.url)
+    """Register an endpoint with a fresh secret; the answer is the only time it is shown.
+
+    ``allow_private`` (development and tests) accepts loopback and private addresses.
+    """
+    _check_url(spec.url, allow_private)
     secret = new_secret()
     now = datetime.now(UTC)
     row = WebhookEndpointRow(
@@ -153,10 +166,15 @@ def list_endpoints(db: Database, tenant_id: str) -> list[EndpointView]:
 
 
 def update_endpoint(
-    db: Database, tenant_id: str, endpoint_id: str, spec: EndpointSpec
+    db: Database,
+    tenant_id: str,
+    endpoint_id: str,
+    spec: EndpointSpec,
+    *,
+    allow_private: bool = False,
 ) -> EndpointView:
     """Replace what the tenant controls; enabling again clears why it was disabled."""
-    _check_url(spec.url)
+    _check_url(spec.url, allow_private)
     stages = _stages(spec)
     with db.transaction() as session:
         row = get_endpoint_row(session, tenant_id, endpoint_id)

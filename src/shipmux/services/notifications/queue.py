@@ -9,6 +9,7 @@ the lease holder so a late worker cannot overwrite the new holder's result.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,11 +21,23 @@ from shipmux.storage.db import Database
 from shipmux.storage.secret_box import SecretBox
 from shipmux.storage.tables import WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow
 
-__all__ = ["ClaimedDelivery", "TryResult", "claim_deliveries", "record_try"]
+__all__ = [
+    "RETRY_JITTER",
+    "ClaimedDelivery",
+    "TryResult",
+    "claim_deliveries",
+    "jittered",
+    "record_try",
+]
 
 # 410 Gone is the merchant saying "stop": the endpoint is disabled, not retried.
 GONE = 410
 _ERROR_CHARS = 500
+
+# Everything that failed in the same second (an endpoint down) would otherwise come due
+# in the same second too, and hit the endpoint all at once as it recovers. Each wait is
+# spread by this fraction either way, so it is never under 90% of the configured one.
+RETRY_JITTER = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +116,23 @@ def claim_deliveries(
         ]
 
 
+def jittered(seconds: float, rng: random.Random) -> float:
+    """``seconds``, give or take ``RETRY_JITTER`` of it, at random."""
+    return seconds * (1 + rng.uniform(-RETRY_JITTER, RETRY_JITTER))
+
+
 def record_try(
     db: Database,
     delivery: ClaimedDelivery,
     worker_id: str,
     result: TryResult,
     retry_seconds: Sequence[float],
+    rng: random.Random,
 ) -> str:
     """Store the attempt and settle the delivery; its new state (or ``lost`` the lease).
 
-    After try n fails the next waits ``retry_seconds[n-1]``; past the end it is dead.
+    After try n fails the next waits ``retry_seconds[n-1]`` (``jittered``); past the
+    end it is dead.
     """
     now = datetime.now(UTC)
     tries = delivery.attempts + 1
@@ -132,7 +152,7 @@ def record_try(
     elif tries > len(retry_seconds):
         values |= {"state": "dead"}
     else:
-        next_at = now + timedelta(seconds=retry_seconds[tries - 1])
+        next_at = now + timedelta(seconds=jittered(retry_seconds[tries - 1], rng))
         values |= {"state": "pending", "next_attempt_at": next_at}
     with db.transaction() as session:
         settled = session.execute(
