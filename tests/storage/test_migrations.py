@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 
 from shipmux.storage import migrate
 from shipmux.storage.db import Database
@@ -28,6 +29,29 @@ def test_upgrade_is_repeatable_and_creates_every_table(database_url: str) -> Non
     tables = set(inspect(db.engine).get_table_names())
     db.dispose()
     assert set(Base.metadata.tables) <= tables
+
+
+def _shipment_columns(engine: Engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("shipments")}
+
+
+def test_0005_adds_label_pages_and_takes_it_away_again(database_url: str) -> None:
+    db = Database(database_url)
+    migrate.upgrade(db.engine, "0004")
+    assert "label_pages" not in _shipment_columns(db.engine)
+    migrate.upgrade(db.engine, "0005")
+    assert "label_pages" in _shipment_columns(db.engine)
+    config = migrate.alembic_config(db.engine.url.render_as_string(hide_password=False))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    after_downgrade = _shipment_columns(db.engine)
+    migrate.upgrade(db.engine)  # and up again, to head
+    after_upgrade = _shipment_columns(db.engine)
+    db.dispose()
+    assert "label_pages" not in after_downgrade
+    assert {"label_path", "label_media_type"} <= after_downgrade
+    assert "label_pages" in after_upgrade
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:

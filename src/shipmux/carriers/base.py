@@ -186,10 +186,19 @@ class LabelRequest:
 
 @dataclass(frozen=True, slots=True)
 class LabelDocument:
+    """An order's label: a document, or its pages of a document several orders share.
+
+    A carrier that answers one document for a batch (Click & Drop) gives each order of
+    the batch the same ``content`` object with that order's ``pages``, so the document
+    is stored once and an order's own label is cut from it only when someone asks.
+    """
+
     content: bytes
     media_type: str = "application/pdf"
     # Where the carrier assigns the tracking number only with the label (Sendcloud).
     tracking_number: str | None = None
+    # The 0-based pages of ``content`` that are this order's; None: the whole document.
+    pages: tuple[int, ...] | None = None
 
 
 @runtime_checkable

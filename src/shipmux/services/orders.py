@@ -26,6 +26,7 @@ from shipmux.domain.shipments import ShipmentStatus, can_transition
 from shipmux.services.context import HubContext
 from shipmux.services.outbox import JobKind, job_values
 from shipmux.services.shipments import carrier_order_of, move
+from shipmux.storage.label_pages import parse_pages
 from shipmux.storage.tables import (
     AttemptRow,
     CarrierAccountRow,
@@ -418,7 +419,8 @@ def read_label(ctx: HubContext, tenant_id: str, order_id: str) -> LabelFile:
         order, shipment = _load(session, tenant_id, order_id)
     if shipment.label_path is None:
         raise NotFound(f"order '{order_id}' has no label yet (status '{shipment.status}')")
-    content = ctx.labels.read(shipment.label_path)
+    # A batch's one document is stored once; this shipment's label is its pages of it.
+    content = ctx.labels.read(shipment.label_path, parse_pages(shipment.label_pages))
     return LabelFile(content, shipment.label_media_type or "application/pdf", order.reference)
 
 

@@ -144,6 +144,8 @@ class ShipmentRow(Base):
     tracking_number: Mapped[str | None] = mapped_column(String(100))
     label_path: Mapped[str | None] = mapped_column(Text)
     label_media_type: Mapped[str | None] = mapped_column(String(50))
+    # The shipment's 0-based pages ("3,4") of a label document its batch shares; None: all.
+    label_pages: Mapped[str | None] = mapped_column(Text)
     # Set when a create was sent but its answer lost: look up before sending again.
     lookup_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     # The carrier's reference of the parcel line (Parcel2Go's OrderLineId): webhooks name it.

@@ -42,6 +42,8 @@ from shipmux.services.context import HubContext
 from shipmux.services.exchanges import exchange_values, is_kept, store_exchanges
 from shipmux.services.outbox import JobKind, job_values
 from shipmux.services.shipments import carrier_order_of, move
+from shipmux.storage.label_pages import format_pages
+from shipmux.storage.labels import LabelFile
 from shipmux.storage.tables import (
     AttemptRow,
     CarrierAccountRow,
@@ -97,8 +99,9 @@ class _Run:
 
 
 _Item = tuple[ClaimedJob, ShipmentRow, OrderRow]
-# The shipment columns a stored label sets: its path and type, and a tracking number
-# when the carrier gives one only with the label (Sendcloud).
+# The shipment columns a stored label sets: its path and type, its pages of that
+# document when a batch shares it (None: all of it), and a tracking number when the
+# carrier gives one only with the label (Sendcloud).
 _Label = dict[str, Any]
 _Queued = tuple[_Run, Effect | None, "asyncio.Future[None]"]
 # The soonest a failed poll is tried again (seconds).
@@ -592,17 +595,32 @@ class Dispatcher:
     def _save_labels(
         self, pairs: list[tuple[ShipmentRow, str]], documents: dict[str, LabelDocument]
     ) -> list[_Label]:
-        """Write each shipment's label (by its carrier order id); the columns to set."""
+        """Write each shipment's label (by its carrier order id); the columns to set.
+
+        A document the shipments of a batch share is written once; each shipment
+        points at it with its own pages.
+        """
         chosen = [documents[carrier_order_id] for _, carrier_order_id in pairs]
-        paths = self.ctx.labels.save_many(
+        stored = self.ctx.labels.save_many(
             [
-                (shipment.tenant_id, shipment.id, document.content, document.media_type)
+                LabelFile(
+                    shipment.tenant_id,
+                    shipment.id,
+                    document.content,
+                    document.media_type,
+                    document.pages,
+                )
                 for (shipment, _), document in zip(pairs, chosen, strict=True)
             ]
         )
         saved: list[_Label] = []
-        for path, document in zip(paths, chosen, strict=True):
-            label: _Label = {"label_path": path, "label_media_type": document.media_type}
+        for where, document in zip(stored, chosen, strict=True):
+            label: _Label = {
+                "label_path": where.path,
+                "label_media_type": document.media_type,
+                # Always set, so a label stored again whole forgets the pages of the last.
+                "label_pages": format_pages(where.pages),
+            }
             if document.tracking_number:
                 label["tracking_number"] = document.tracking_number
             saved.append(label)

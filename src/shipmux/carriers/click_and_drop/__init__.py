@@ -172,10 +172,11 @@ class ClickAndDrop:
     ) -> dict[str, LabelDocument]:
         """Labels of many orders from one call: Click & Drop answers one PDF for them all.
 
-        The PDF is split by page and a page is given to an order only if the order's
-        tracking number is printed on it; anything that cannot be proven (an order
-        without a tracking number, a page that names none or two) is fetched on its
-        own instead. A wrong label on a parcel is worse than a slower run.
+        Every order gets that one PDF (the same bytes object) with its own ``pages``
+        of it, and a page is an order's only if the order's tracking number is
+        printed on it; anything that cannot be proven (an order without a tracking
+        number, a page that names none or two) is fetched on its own instead. A wrong
+        label on a parcel is worse than a slower run.
         """
         if len(orders) > self.max_batch:
             raise ValueError(f"at most {self.max_batch} orders per call")
@@ -186,8 +187,8 @@ class ClickAndDrop:
             content = await self._get_label(
                 [_identifier(o.carrier_order_id) for o in tracked], request
             )
-            split = await asyncio.to_thread(mapping.split_label_pdf, content, tracked)
-            documents = {i: LabelDocument(content=c) for i, c in split.items()}
+            owned = await asyncio.to_thread(mapping.pages_by_order, content, tracked)
+            documents = {i: LabelDocument(content, pages=p) for i, p in owned.items()}
         for order in orders:
             if order.carrier_order_id not in documents:
                 documents[order.carrier_order_id] = await self.fetch_label(order, request)

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import pydantic
 from pydantic.alias_generators import to_camel
-from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader
 
 from shipmux.carriers.base import CarrierOrder, CreateResult, LabelDocument
 from shipmux.carriers.click_and_drop import schemas as wire
@@ -38,6 +38,7 @@ __all__ = [
     "field_path",
     "identifier_segment",
     "manifest_from_response",
+    "pages_by_order",
     "problems_from_errors",
     "to_create_order_request",
     "to_create_orders_request",
@@ -560,26 +561,18 @@ def _page_owner(page: PageObject, orders: Sequence[CarrierOrder]) -> str | None:
     return owners[0] if len(owners) == 1 else None
 
 
-def split_label_pdf(content: bytes, orders: Sequence[CarrierOrder]) -> dict[str, bytes]:
-    """One PDF per order out of a many-order label PDF; only pages proven to be theirs.
+def pages_by_order(content: bytes, orders: Sequence[CarrierOrder]) -> dict[str, tuple[int, ...]]:
+    """Each order's 0-based pages of a many-order label PDF; only pages proven to be theirs.
 
     A page belongs to the order whose tracking number it prints (the customs pages
-    of an order print it too); an order gets its document only if every page of
-    the PDF could be given to some order.
+    of an order print it too). If any page cannot be given to exactly one order the
+    answer is empty: nothing in the PDF is proven. Only the pages' content streams are
+    read; no PDF is written here (a shipment's own pages are cut when it is downloaded).
     """
-    reader = PdfReader(io.BytesIO(content))
-    pages: dict[str, list[PageObject]] = {}
-    for page in reader.pages:
+    owned: dict[str, list[int]] = {}
+    for number, page in enumerate(PdfReader(io.BytesIO(content)).pages):
         owner = _page_owner(page, orders)
         if owner is None:
             return {}
-        pages.setdefault(owner, []).append(page)
-    documents = {}
-    for order_id, owned in pages.items():
-        writer = PdfWriter()
-        for page in owned:
-            writer.add_page(page)
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        documents[order_id] = buffer.getvalue()
-    return documents
+        owned.setdefault(owner, []).append(number)
+    return {order_id: tuple(numbers) for order_id, numbers in owned.items()}
