@@ -43,5 +43,6 @@ def test_a_database_that_never_writes_starts_no_thread(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'read.db'}")
     with db.reading() as session:
         assert session.scalar(text("SELECT 1")) == 1
-    assert db._checkpointer is not None and not db._checkpointer.started
+    assert db._checkpointer is not None
+    assert not db._checkpointer.started
     db.dispose()

@@ -155,14 +155,14 @@ def record_webhooks_in(
     # Core statements where no ORM object is wanted: under a burst of webhooks the ORM's
     # per-statement bookkeeping costs more than the database.
     connection = session.connection()
-    receipts = WebhookReceiptRow.__table__
+    receipts = WebhookReceiptRow
     for account_id, event_ids in ids.items():
         seen.update(
             (account_id, event_id)
             for event_id in connection.scalars(
-                select(receipts.c.event_id).where(
-                    receipts.c.carrier_account_id == account_id,
-                    receipts.c.event_id.in_(event_ids),
+                select(receipts.event_id).where(
+                    receipts.carrier_account_id == account_id,
+                    receipts.event_id.in_(event_ids),
                 )
             )
         )

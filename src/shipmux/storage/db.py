@@ -75,23 +75,26 @@ class WalCheckpointer:
 
     def _run(self) -> None:
         # Opened after the first wait: by then the writer that started us made the file WAL.
+        connection: sqlite3.Connection | None = None
         stopping = self._stop.wait(self.interval)
-        connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         try:
             while True:
-                self.checkpoint(connection)
+                try:
+                    connection = connection or sqlite3.connect(self.path, timeout=30)
+                    self.checkpoint(connection)
+                except sqlite3.Error:
+                    pass  # the file cannot be opened (yet, or any more): next round
                 if stopping:
                     return
                 stopping = self._stop.wait(self.interval)
         finally:
-            connection.close()
+            if connection is not None:
+                connection.close()
 
     @staticmethod
     def checkpoint(connection: sqlite3.Connection) -> None:
-        try:
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        except sqlite3.OperationalError:
-            pass  # another process is checkpointing, or the file is gone: next round
+        # Busy (another process checkpointing) is reported in the row, not raised.
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 class Database:
