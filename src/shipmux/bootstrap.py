@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from shipmux.config import Settings
+from shipmux.services.call_pacing import SharedRateLimiter
 from shipmux.services.carrier_pool import CarrierPool
 from shipmux.services.context import HubContext
 from shipmux.storage import migrate
@@ -32,7 +33,8 @@ def build_context(
         db=db,
         secret_box=box,
         labels=LabelStore(settings.label_dir),
-        carriers=CarrierPool(box, transport),
+        # Each account's calls are paced across every process of the hub.
+        carriers=CarrierPool(box, transport, lambda key, rate: SharedRateLimiter(db, key, rate)),
     )
 
 

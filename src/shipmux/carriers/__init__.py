@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from shipmux.carriers.base import Carrier, CarrierWebhook, WebhookRequest
-from shipmux.carriers.http import CarrierHttp, RateLimiter, Redactor
+from shipmux.carriers.http import CallPacer, CarrierHttp, RateLimiter, Redactor
 from shipmux.carriers.settings import CarrierAccountSettings
 
 __all__ = [
@@ -47,15 +47,21 @@ class CarrierEntry:
 
 
 class LimiterPool:
-    """One rate limiter per carrier account per process, shared by every worker task."""
+    """One call pacer per carrier account, shared by every task that calls for it.
 
-    def __init__(self) -> None:
-        self._limiters: dict[str, RateLimiter] = {}
+    ``pacer`` makes one for (account id, calls per second): this process's own
+    ``RateLimiter`` by default; the hub's composition root gives one that shares the
+    pace with every other process (``storage.rate_slots``).
+    """
 
-    def get(self, key: str, rate: float) -> RateLimiter:
+    def __init__(self, pacer: Callable[[str, float], CallPacer] | None = None) -> None:
+        self._pacer = pacer or (lambda _key, rate: RateLimiter(rate))
+        self._limiters: dict[str, CallPacer] = {}
+
+    def get(self, key: str, rate: float) -> CallPacer:
         limiter = self._limiters.get(key)
         if limiter is None or limiter.rate != rate:
-            limiter = self._limiters[key] = RateLimiter(rate)
+            limiter = self._limiters[key] = self._pacer(key, rate)
         return limiter
 
 
@@ -126,7 +132,7 @@ def build_carrier(
     slug: str,
     settings: CarrierAccountSettings,
     *,
-    limiter: RateLimiter | None = None,
+    limiter: CallPacer | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Carrier:
     """A connector for one account: its own client, the shared limiter, secrets redacted."""

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import httpx
 import pydantic
@@ -30,6 +30,7 @@ from shipmux.carriers.errors import (
 )
 
 __all__ = [
+    "CallPacer",
     "CarrierHttp",
     "Exchange",
     "RateLimiter",
@@ -95,8 +96,22 @@ class Redactor:
 SPACING_MARGIN = 1.1
 
 
+class CallPacer(Protocol):
+    """What spaces a carrier account's calls: waits for a call's turn, steps back on a 429."""
+
+    rate: float
+
+    async def acquire(self) -> None: ...
+
+    def push_back(self, seconds: float) -> None: ...
+
+
 class RateLimiter:
-    """At most ``rate`` calls per second, spaced evenly; shared by every task of a process."""
+    """At most ``rate`` calls per second, spaced evenly, among the tasks that share it.
+
+    This process's own pace; ``storage.rate_slots.SharedRateLimiter`` keeps one pace
+    for an account across every process.
+    """
 
     def __init__(self, rate: float) -> None:
         self.rate = rate
@@ -147,7 +162,7 @@ class CarrierHttp:
         *,
         carrier: str,
         client: httpx.AsyncClient,
-        limiter: RateLimiter | None = None,
+        limiter: CallPacer | None = None,
         redactor: Redactor | None = None,
     ) -> None:
         self.carrier = carrier

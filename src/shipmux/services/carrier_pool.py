@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,6 +12,7 @@ import httpx
 
 from shipmux import carriers
 from shipmux.carriers.base import Carrier
+from shipmux.carriers.http import CallPacer
 from shipmux.services.accounts import load_settings
 from shipmux.storage.secret_box import SecretBox
 from shipmux.storage.tables import CarrierAccountRow
@@ -33,9 +35,15 @@ class CarrierPool:
     go with their loop (a loop's id can be reused, the loop object cannot).
     """
 
-    def __init__(self, box: SecretBox, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        box: SecretBox,
+        transport: httpx.AsyncBaseTransport | None = None,
+        pacer: Callable[[str, float], CallPacer] | None = None,
+    ) -> None:
         self._box = box
         self._transport = transport
+        self._pacer = pacer  # makes each account's call pacer (default: this process's own)
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnectors] = (
             weakref.WeakKeyDictionary()
         )
@@ -66,5 +74,5 @@ class CarrierPool:
         loop = asyncio.get_running_loop()
         here = self._loops.get(loop)
         if here is None:
-            here = self._loops[loop] = _LoopConnectors()
+            here = self._loops[loop] = _LoopConnectors(limiters=carriers.LimiterPool(self._pacer))
         return here

@@ -452,3 +452,16 @@ class WebhookAttemptRow(Base):
     duration_ms: Mapped[float] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime]
+
+
+class RateSlotRow(Base):
+    """The next free call slot of a carrier account, shared by every process.
+
+    ``next_free`` is wall-clock epoch seconds (a float, so slots a few ms apart keep
+    their order); ``storage.rate_slots`` moves it on by one call's spacing per call.
+    """
+
+    __tablename__ = "rate_slots"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    next_free: Mapped[float] = mapped_column(Float)
