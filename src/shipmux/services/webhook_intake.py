@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shipmux import carriers
 from shipmux.carriers.base import WebhookRequest
+from shipmux.carriers.settings import CarrierAccountSettings
 from shipmux.domain.errors import WebhookReplayed
 from shipmux.services.context import HubContext
 from shipmux.services.tracking import WebhookOutcome, record_webhooks_in
@@ -39,7 +40,7 @@ from shipmux.services.webhooks import (
     load_account,
     raw_text,
 )
-from shipmux.storage.tables import WebhookRejectionRow
+from shipmux.storage.tables import CarrierAccountRow, WebhookRejectionRow
 
 __all__ = ["WEBHOOKS_TOTAL", "WebhookIntake"]
 
@@ -68,6 +69,7 @@ class _Rejection:
 
 
 _Item = _Receipt | _Rejection
+_Loaded = tuple[CarrierAccountRow, CarrierAccountSettings] | None
 _Queued = tuple[_Item, "asyncio.Future[WebhookOutcome | None]"]
 
 
@@ -77,6 +79,7 @@ class WebhookIntake:
     def __init__(self, ctx: HubContext, *, account_ttl: float = 2.0) -> None:
         self.ctx = ctx
         self.accounts = AccountCache(account_ttl)
+        self._loading: dict[str, asyncio.Future[_Loaded]] = {}
         self._queued: list[_Queued] = []
         self._committer: asyncio.Task[None] | None = None
 
@@ -114,15 +117,38 @@ class WebhookIntake:
     async def _check(
         self, carrier: str, account_id: str, request: WebhookRequest
     ) -> CheckedWebhook:
-        cached = self.accounts.get(account_id)
+        cached, fresh = self.accounts.lookup(account_id)
         if cached is not None:
+            if not fresh:
+                self._load(account_id)  # in the background; this webhook uses what we have
             try:
                 return check_webhook(carrier, account_id, cached, request)
             except WebhookRefused:
                 pass  # maybe a key set or changed since: judge by the stored account
+        return check_webhook(carrier, account_id, await self._load(account_id), request)
+
+    def _load(self, account_id: str) -> asyncio.Future[_Loaded]:
+        """The account as stored, read once however many webhooks ask at the same time.
+
+        Without this, each of the webhooks in flight when the cache entry expired would
+        read and unseal the account itself, all in the thread pool at once: a stall of
+        tens of milliseconds every ``account_ttl``.
+        """
+        loading = self._loading.get(account_id)
+        if loading is None:
+            loading = asyncio.ensure_future(self._read_account(account_id))
+            self._loading[account_id] = loading
+            loading.add_done_callback(lambda done: self._loaded(account_id, done))
+        return loading
+
+    def _loaded(self, account_id: str, done: asyncio.Future[_Loaded]) -> None:
+        self._loading.pop(account_id, None)
+        if not done.cancelled():
+            done.exception()  # a failed background read is asked again by the next webhook
+
+    async def _read_account(self, account_id: str) -> _Loaded:
         found = await asyncio.to_thread(load_account, self.ctx, account_id)
-        loaded = self.accounts.put(*found) if found is not None else None
-        return check_webhook(carrier, account_id, loaded, request)
+        return self.accounts.put(*found) if found is not None else None
 
     async def refuse(
         self, carrier: str, account_id: str | None, reason: str, remote_addr: str | None

@@ -80,19 +80,24 @@ class AccountCache:
     """Accounts and their unsealed settings, kept ``ttl`` seconds per process.
 
     Every webhook needs its account's key; reading and unsealing it per request costs
-    a database read under load. A webhook refused on cached settings is judged again
-    on the stored account (a key just registered or rotated counts at once).
+    a database read under load. An expired entry still serves while it is read again
+    (``WebhookIntake`` reads it once in the background), and a webhook refused on
+    cached settings is judged again on the stored account (a key just registered or
+    rotated counts at once).
     """
 
     def __init__(self, ttl: float = 2.0) -> None:
         self.ttl = ttl
         self._entries: dict[str, tuple[float, CarrierAccountRow, CarrierAccountSettings]] = {}
 
-    def get(self, account_id: str) -> tuple[CarrierAccountRow, CarrierAccountSettings] | None:
+    def lookup(
+        self, account_id: str
+    ) -> tuple[tuple[CarrierAccountRow, CarrierAccountSettings] | None, bool]:
+        """The cached account (expired entries too) and whether it is still fresh."""
         entry = self._entries.get(account_id)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1], entry[2]
+        if entry is None:
+            return None, False
+        return (entry[1], entry[2]), entry[0] >= time.monotonic()
 
     def put(
         self, account: CarrierAccountRow, settings: CarrierAccountSettings
