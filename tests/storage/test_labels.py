@@ -10,21 +10,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from reportlab.pdfgen.canvas import Canvas
 
 from shipmux.storage import labels
 from shipmux.storage.label_pages import format_pages, parse_pages
 from shipmux.storage.labels import LabelFile, LabelStore, StoredLabel
-
-
-def _pdf(*lines: str) -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer)
-    for line in lines:
-        canvas.drawString(72, 720, line)
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+from tests.support.pdfs import pdf_of_pages
 
 
 def _page_texts(content: bytes) -> list[str]:
@@ -66,7 +56,7 @@ def test_a_path_outside_the_store_is_refused(tmp_path: Path) -> None:
 def test_a_shared_document_is_written_once_and_read_back_as_each_shipments_pages(
     tmp_path: Path,
 ) -> None:
-    batch = _pdf("TT000000011GB", "TT000000022GB", "CN23 TT000000011GB", "TT000000033GB")
+    batch = pdf_of_pages("TT000000011GB", "TT000000022GB", "CN23 TT000000011GB", "TT000000033GB")
     owners = {"shp_1": (0, 2), "shp_2": (1,), "shp_3": (3,)}
     store = LabelStore(tmp_path)
 
@@ -93,7 +83,7 @@ def test_a_batch_is_one_file_one_fsync_and_one_folder_fsync(
         real_fsync(descriptor)
 
     monkeypatch.setattr(labels.os, "fsync", fsync)
-    batch = _pdf(*(f"TT{n:09d}GB" for n in range(100)))
+    batch = pdf_of_pages(*(f"TT{n:09d}GB" for n in range(100)))
     store = LabelStore(tmp_path)
     store.save_many(
         [LabelFile("ten", f"shp_{n}", batch, "application/pdf", (n,)) for n in range(100)]
@@ -112,7 +102,7 @@ def test_a_document_is_only_ever_seen_whole(
         renames.append((Path(source).name, Path(target).name))
         raise OSError("power cut")
 
-    batch = _pdf("TT000000011GB")
+    batch = pdf_of_pages("TT000000011GB")
     name = f"{hashlib.sha256(batch).hexdigest()}.pdf"
     monkeypatch.setattr(labels.os, "replace", crash)
     store = LabelStore(tmp_path)
@@ -124,7 +114,7 @@ def test_a_document_is_only_ever_seen_whole(
 
 
 def test_tenants_never_share_a_file(tmp_path: Path) -> None:
-    batch = _pdf("TT000000011GB", "TT000000022GB")
+    batch = pdf_of_pages("TT000000011GB", "TT000000022GB")
     stored = LabelStore(tmp_path).save_many(
         [
             LabelFile("ten_a", "shp_1", batch, "application/pdf", (0,)),

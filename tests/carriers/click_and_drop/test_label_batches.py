@@ -7,12 +7,12 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from reportlab.pdfgen.canvas import Canvas
 
 from shipmux.carriers.base import CarrierOrder, LabelDocument, LabelRequest
 from shipmux.carriers.click_and_drop import ClickAndDrop, mapping
 from tests.carriers.click_and_drop.conftest import Sandbox
 from tests.factories import make_order, unique_reference
+from tests.support.pdfs import pdf_of_pages
 
 pytestmark = pytest.mark.anyio
 
@@ -69,34 +69,24 @@ async def test_a_page_naming_no_order_means_each_label_is_fetched_whole(
         assert not any(c.tracking_number in text for c in created if c is not order)
 
 
-def _pdf(*lines: str) -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer)
-    for line in lines:
-        canvas.drawString(72, 720, line)
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
-
-
 _ORDERS = [CarrierOrder("1", "a", "TT000000011GB"), CarrierOrder("2", "b", "TT000000022GB")]
 
 
 def test_a_page_naming_no_order_proves_nothing() -> None:
-    assert mapping.pages_by_order(_pdf("TT000000011GB", "no tracking here"), _ORDERS) == {}
+    assert mapping.pages_by_order(pdf_of_pages("TT000000011GB", "no tracking here"), _ORDERS) == {}
 
 
 def test_a_page_naming_two_orders_proves_nothing() -> None:
     both = "TT000000011GB TT000000022GB"
-    assert mapping.pages_by_order(_pdf(both, "TT000000022GB"), _ORDERS) == {}
+    assert mapping.pages_by_order(pdf_of_pages(both, "TT000000022GB"), _ORDERS) == {}
 
 
 def test_pages_go_to_their_orders_in_any_order() -> None:
-    content = _pdf("TT000000022GB", "TT000000011GB")
+    content = pdf_of_pages("TT000000022GB", "TT000000011GB")
     assert mapping.pages_by_order(content, _ORDERS) == {"1": (1,), "2": (0,)}
 
 
 def test_an_order_owns_every_page_that_prints_its_number() -> None:
     # Customs forms print the order's tracking number too: label and CN23 are both its own.
-    content = _pdf("TT000000011GB", "TT000000022GB", "CN23 for TT000000011GB")
+    content = pdf_of_pages("TT000000011GB", "TT000000022GB", "CN23 for TT000000011GB")
     assert mapping.pages_by_order(content, _ORDERS) == {"1": (0, 2), "2": (1,)}
