@@ -33,10 +33,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    # The log is copied into the database by ``WalCheckpointer``'s thread, not by
-    # whichever commit crosses 1000 pages: that commit (and every request waiting on
-    # it) would pay for copying and syncing megabytes.
-    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 
@@ -51,8 +47,12 @@ class WalCheckpointer:
     """Copies SQLite's write-ahead log into the database file every ``interval`` seconds.
 
     A thread with its own connection runs PASSIVE checkpoints: they never wait for or
-    block readers and writers, and copy what no reader still needs; a later round
-    copies the rest. With automatic checkpoints off, this keeps the log short.
+    block readers and writers, and copy what no reader still needs. Without it, the
+    commit that takes the log past 1000 pages copies and syncs the megabytes behind
+    it while every request in its batch waits. SQLite's own checkpoint on commit stays
+    on: under a steady stream of writes the log is rarely fully copied when a writer
+    begins, so only a writer's own checkpoint lets the log start again from the top;
+    by then the thread has copied nearly all of it.
     """
 
     def __init__(self, path: str, interval: float = 0.5) -> None:
