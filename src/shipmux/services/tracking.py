@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shipmux import carriers
@@ -26,7 +25,6 @@ from shipmux.carriers.base import (
 )
 from shipmux.domain import tracking_schedule
 from shipmux.domain.shipments import ShipmentStatus, can_transition
-from shipmux.services.context import HubContext
 from shipmux.services.notifications.events import notify_stage_change
 from shipmux.services.shipments import move
 from shipmux.storage.tables import (
@@ -45,8 +43,6 @@ __all__ = [
     "WebhookOutcome",
     "apply_events",
     "flag_if_stuck",
-    "record_webhook",
-    "record_webhook_in",
     "record_webhooks_in",
 ]
 
@@ -89,45 +85,6 @@ class WebhookOutcome:
 
     outcome: str  # applied | duplicate | unknown_shipment
     shipment_id: str | None = None
-
-
-def record_webhook(
-    ctx: HubContext,
-    account: CarrierAccountRow,
-    webhook: CarrierWebhook,
-    body: dict[str, Any],
-    *,
-    raw_body: str | None = None,
-    headers: dict[str, Any] | None = None,
-) -> WebhookOutcome:
-    """Store the receipt and apply what it says, in one transaction; a replayed id is refused.
-
-    Returns ``duplicate`` (and stores nothing) when this account already took the id.
-    """
-    try:
-        with ctx.db.transaction() as session:
-            return _record(session, account, webhook, body, raw_body=raw_body, headers=headers)
-    except IntegrityError:
-        # The unique (account, event id) key: another delivery of this id won the race.
-        return WebhookOutcome("duplicate")
-
-
-def record_webhook_in(
-    session: Session,
-    account: CarrierAccountRow,
-    webhook: CarrierWebhook,
-    body: dict[str, Any],
-    *,
-    raw_body: str | None = None,
-    headers: dict[str, Any] | None = None,
-) -> WebhookOutcome:
-    """``record_webhook`` inside the caller's transaction (the webhook group commit).
-
-    A repeat of an id stored earlier in the same transaction is a ``duplicate`` too: the
-    receipt is flushed before anything else, so the lookup sees it. A race with another
-    process surfaces as ``IntegrityError`` from the flush; the caller decides.
-    """
-    return _record(session, account, webhook, body, raw_body=raw_body, headers=headers)
 
 
 # Built once: building and hashing the statements was a third of a small batch's time.
@@ -227,68 +184,12 @@ def record_webhooks_in(
     return outcomes
 
 
-def _record(
-    session: Session,
-    account: CarrierAccountRow,
-    webhook: CarrierWebhook,
-    body: dict[str, Any],
-    *,
-    raw_body: str | None = None,
-    headers: dict[str, Any] | None = None,
-) -> WebhookOutcome:
-    seen = session.scalar(
-        select(WebhookReceiptRow.id).where(
-            WebhookReceiptRow.carrier_account_id == account.id,
-            WebhookReceiptRow.event_id == webhook.event_id,
-        )
-    )
-    if seen is not None:
-        return WebhookOutcome("duplicate")
-    ref = _shipment_ref(webhook)
-    shipment = _find_shipment(session, account, ref) if ref else None
-    outcome = "applied" if shipment is not None else "unknown_shipment"
-    now = datetime.now(UTC)
-    session.add(
-        WebhookReceiptRow(
-            tenant_id=account.tenant_id,
-            carrier_account_id=account.id,
-            event_id=webhook.event_id,
-            event_type=webhook.event_type,
-            shipment_id=shipment.id if shipment else None,
-            outcome=outcome,
-            body=body,
-            raw_body=raw_body,
-            headers=headers,
-            received_at=now,
-        )
-    )
-    session.flush()  # the unique key is checked here, before any effect
-    if shipment is not None:
-        if webhook.tracking is not None:
-            apply_events(session, shipment, [webhook.tracking], "webhook", now)
-        if webhook.case is not None:
-            _apply_case(session, shipment, webhook.case, now)
-    return WebhookOutcome(outcome, shipment.id if shipment else None)
-
-
 def _shipment_ref(webhook: CarrierWebhook) -> str | None:
     if webhook.tracking is not None:
         return webhook.tracking.carrier_shipment_ref
     if webhook.case is not None:
         return webhook.case.carrier_shipment_ref
     return None
-
-
-def _find_shipment(session: Session, account: CarrierAccountRow, ref: str) -> ShipmentRow | None:
-    return session.scalar(
-        select(ShipmentRow)
-        .where(
-            ShipmentRow.tenant_id == account.tenant_id,
-            ShipmentRow.carrier_account_id == account.id,
-            ShipmentRow.carrier_shipment_ref == ref,
-        )
-        .with_for_update()
-    )
 
 
 def apply_events(

@@ -6,8 +6,8 @@ must have signed it. Nothing is stored for a webhook that fails the check but a
 is refused (``WebhookReplayed``) with nothing changed where the carrier asks for that.
 
 ``check_webhook`` is the part without writes (account, authenticity, parsing); the
-API hands what it returns to the group committer (``services.webhook_intake``), and
-``take_webhook`` is the one-request-one-transaction path for callers without one.
+API hands what it returns to the group committer (``services.webhook_intake``), the
+one path by which webhooks are stored.
 """
 
 from __future__ import annotations
@@ -32,11 +32,9 @@ from shipmux.domain.errors import (
     ShipmuxError,
     ValidationFailed,
     WebhookNotAuthentic,
-    WebhookReplayed,
 )
 from shipmux.services.accounts import AccountView, get_account_row, load_settings, update_account
 from shipmux.services.context import HubContext
-from shipmux.services.tracking import WebhookOutcome, record_webhook
 from shipmux.storage.tables import CarrierAccountRow
 
 __all__ = [
@@ -47,7 +45,6 @@ __all__ = [
     "kept_headers",
     "raw_text",
     "register_webhook",
-    "take_webhook",
 ]
 
 # Header values never stored with a receipt: they are the credentials themselves.
@@ -143,31 +140,6 @@ def check_webhook(
         error = WebhookNotAuthentic(f"webhook refused ({exc.reason}): {exc}")
         raise WebhookRefused(exc.reason, account_id, error) from None
     return CheckedWebhook(account, webhook, entry.refuse_replays)
-
-
-def take_webhook(
-    ctx: HubContext,
-    carrier: str,
-    account_id: str,
-    request: WebhookRequest,
-    now: datetime | None = None,
-) -> WebhookOutcome:
-    """Check and store one webhook in its own transaction (no group commit)."""
-    try:
-        checked = check_webhook(carrier, account_id, load_account(ctx, account_id), request, now)
-    except WebhookRefused as refused:
-        raise refused.error from None
-    outcome = record_webhook(
-        ctx,
-        checked.account,
-        checked.webhook,
-        as_json(request.body),
-        raw_body=raw_text(request.body),
-        headers=kept_headers(request.headers),
-    )
-    if outcome.outcome == "duplicate" and checked.refuse_replays:
-        raise WebhookReplayed(f"webhook '{checked.webhook.event_id}' was already received")
-    return outcome
 
 
 def kept_headers(headers: Mapping[str, str]) -> dict[str, Any]:
