@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from shipmux import carriers
@@ -27,12 +27,12 @@ from shipmux.domain import tracking_schedule
 from shipmux.domain.shipments import ShipmentStatus, can_transition
 from shipmux.services.notifications.events import notify_stage_change
 from shipmux.services.shipments import move
+from shipmux.storage import webhook_receipts
 from shipmux.storage.tables import (
     CarrierAccountRow,
     CaseRow,
     ShipmentRow,
     TrackingEventRow,
-    WebhookReceiptRow,
 )
 
 __all__ = [
@@ -87,22 +87,13 @@ class WebhookOutcome:
     shipment_id: str | None = None
 
 
-# Built once: building and hashing the statements was a third of a small batch's time.
-_KNOWN_EVENT_IDS = select(WebhookReceiptRow.event_id).where(
-    WebhookReceiptRow.carrier_account_id == bindparam("account"),
-    WebhookReceiptRow.event_id.in_(bindparam("ids", expanding=True)),
-)
-_SHIPMENTS_BY_REF = (
+# Shipments a batch of webhooks moves, locked in one order by every writer.
+_SHIPMENTS_BY_ID = (
     select(ShipmentRow)
-    .where(
-        ShipmentRow.tenant_id == bindparam("tenant"),
-        ShipmentRow.carrier_account_id == bindparam("account"),
-        ShipmentRow.carrier_shipment_ref.in_(bindparam("refs", expanding=True)),
-    )
-    .order_by(ShipmentRow.id)  # one lock order for every writer
+    .where(ShipmentRow.id.in_(bindparam("ids", expanding=True)))
+    .order_by(ShipmentRow.id)
     .with_for_update()
 )
-_INSERT_RECEIPTS = insert(WebhookReceiptRow)
 
 
 def record_webhooks_in(
@@ -126,24 +117,10 @@ def record_webhooks_in(
         if ref:
             refs.setdefault(account.id, set()).add(ref)
     seen: set[tuple[str, str]] = set()
-    shipments: dict[tuple[str, str], ShipmentRow] = {}
-    # Core statements where no ORM object is wanted: under a burst of webhooks the ORM's
-    # per-statement bookkeeping costs more than the database.
-    connection = session.connection()
     for account_id, event_ids in ids.items():
-        known = connection.scalars(
-            _KNOWN_EVENT_IDS, {"account": account_id, "ids": list(event_ids)}
-        )
+        known = webhook_receipts.known_event_ids(session, account_id, event_ids)
         seen.update((account_id, event_id) for event_id in known)
-    for account_id, wanted in refs.items():
-        account = by_account[account_id]
-        found = session.scalars(
-            _SHIPMENTS_BY_REF,
-            {"tenant": account.tenant_id, "account": account.id, "refs": list(wanted)},
-        )
-        for row in found:
-            if row.carrier_shipment_ref is not None:
-                shipments[(account_id, row.carrier_shipment_ref)] = row
+    shipments = _shipments_named(session, by_account, refs)
     now = datetime.now(UTC)
     outcomes: list[WebhookOutcome] = []
     rows: list[dict[str, Any]] = []
@@ -175,13 +152,28 @@ def record_webhooks_in(
         if shipment is not None:
             effects.append((shipment, webhook))
     if rows:  # the unique key is checked here, before any effect
-        connection.execute(_INSERT_RECEIPTS, rows)
+        webhook_receipts.insert_receipts(session, rows)
     for shipment, webhook in effects:
         if webhook.tracking is not None:
             apply_events(session, shipment, [webhook.tracking], "webhook", now)
         if webhook.case is not None:
             _apply_case(session, shipment, webhook.case, now)
     return outcomes
+
+
+def _shipments_named(
+    session: Session, by_account: dict[str, CarrierAccountRow], refs: dict[str, set[str]]
+) -> dict[tuple[str, str], ShipmentRow]:
+    """(account, ref) → the shipment, locked; loaded as ORM rows only when one is named."""
+    found: dict[str, tuple[str, str]] = {}
+    for account_id, wanted in refs.items():
+        tenant_id = by_account[account_id].tenant_id
+        named = webhook_receipts.shipment_ids_by_ref(session, tenant_id, account_id, wanted)
+        found.update((shipment_id, (account_id, ref)) for ref, shipment_id in named.items())
+    if not found:
+        return {}
+    rows = session.scalars(_SHIPMENTS_BY_ID, {"ids": list(found)})
+    return {found[row.id]: row for row in rows}
 
 
 def _shipment_ref(webhook: CarrierWebhook) -> str | None:
