@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from shipmux.services.context import HubContext
 from shipmux.storage.tables import WebhookReceiptRow
 from shipmux.storage.webhook_receipts import (
+    RECEIPT_COLUMNS,
     insert_receipts,
     known_event_ids,
     shipment_ids_by_ref,
@@ -110,3 +111,8 @@ def test_receipt_times_sort_as_times(hub: HubContext) -> None:
             select(WebhookReceiptRow.event_id).where(WebhookReceiptRow.received_at > base)
         ).all()
     assert sorted(later) == ["E1", "E2"]
+
+
+def test_every_receipt_column_but_the_id_is_written() -> None:
+    columns = {column.name for column in WebhookReceiptRow.__table__.columns} - {"id"}
+    assert set(RECEIPT_COLUMNS) == columns
