@@ -62,3 +62,26 @@ def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
     db.dispose()
     assert mode == "wal"
     assert sync == 2  # FULL: a commit is on disk before we answer
+
+
+def _shipment_indexes(engine: Engine) -> set[str]:
+    return {str(index["name"]) for index in inspect(engine).get_indexes("shipments")}
+
+
+def test_0007_indexes_tenant_account_and_reference_together_and_back(database_url: str) -> None:
+    db = Database(database_url)
+    migrate.upgrade(db.engine, "0006")
+    before = _shipment_indexes(db.engine)
+    migrate.upgrade(db.engine, "0007")
+    after = _shipment_indexes(db.engine)
+    config = migrate.alembic_config(db.engine.url.render_as_string(hide_password=False))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    after_downgrade = _shipment_indexes(db.engine)
+    db.dispose()
+    assert "ix_shipments_carrier_shipment_ref" in before
+    assert "ix_shipments_tenant_account_ref" not in before
+    assert "ix_shipments_tenant_account_ref" in after
+    assert "ix_shipments_carrier_shipment_ref" not in after
+    assert after_downgrade == before

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shipmux.services.context import HubContext
+from shipmux.storage import webhook_receipts
 from shipmux.storage.tables import WebhookReceiptRow
 from shipmux.storage.webhook_receipts import (
     RECEIPT_COLUMNS,
@@ -116,3 +117,15 @@ def test_receipt_times_sort_as_times(hub: HubContext) -> None:
 def test_every_receipt_column_but_the_id_is_written() -> None:
     columns = {column.name for column in WebhookReceiptRow.__table__.columns} - {"id"}
     assert set(RECEIPT_COLUMNS) == columns
+
+
+def test_the_reference_lookup_uses_the_tenant_account_reference_index(hub: HubContext) -> None:
+    """SQLite keeps no statistics: with the reference indexed alone it chose the
+    (tenant, status) index and read every shipment of the tenant for each webhook."""
+    if hub.db.dialect != "sqlite":
+        pytest.skip("the query plan checked is SQLite's")
+    sql = str(webhook_receipts._by_ref(2).compile(dialect=hub.db.engine.dialect))
+    with hub.db.engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", ("t", "a", "r1", "r2")).all()
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "ix_shipments_tenant_account_ref" in details, details

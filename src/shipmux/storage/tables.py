@@ -130,7 +130,17 @@ class ShipmentRow(Base):
     """What happens to an order at its carrier; ``status`` follows domain.shipments."""
 
     __tablename__ = "shipments"
-    __table_args__ = (Index("ix_shipments_tenant_status", "tenant_id", "status"),)
+    __table_args__ = (
+        Index("ix_shipments_tenant_status", "tenant_id", "status"),
+        # Webhooks name a parcel by the account's reference: without this SQLite (no
+        # statistics) walked every shipment of the tenant for each one.
+        Index(
+            "ix_shipments_tenant_account_ref",
+            "tenant_id",
+            "carrier_account_id",
+            "carrier_shipment_ref",
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(String(40), ForeignKey("tenants.id"))
@@ -149,7 +159,7 @@ class ShipmentRow(Base):
     # Set when a create was sent but its answer lost: look up before sending again.
     lookup_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     # The carrier's reference of the parcel line (Parcel2Go's OrderLineId): webhooks name it.
-    carrier_shipment_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    carrier_shipment_ref: Mapped[str | None] = mapped_column(String(100))
     # What a connector must keep between calls (Parcel2Go's order Hash); never secret.
     carrier_data: Mapped[dict[str, Any] | None]
     service_code: Mapped[str | None] = mapped_column(String(100))
