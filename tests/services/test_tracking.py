@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from shipmux.carriers.base import TrackingEvent, TrackingStage
+from shipmux.carriers.base import CarrierWebhook, TrackingEvent, TrackingStage
 from shipmux.domain.tracking_schedule import INTERVALS
 from shipmux.services.context import HubContext
-from shipmux.services.tracking import apply_events, flag_if_stuck
-from shipmux.storage.tables import ShipmentRow, TrackingEventRow
+from shipmux.services.notifications.endpoints import EndpointSpec, create_endpoint
+from shipmux.services.tracking import apply_events, flag_if_stuck, record_webhooks_in
+from shipmux.storage.tables import (
+    CarrierAccountRow,
+    ShipmentRow,
+    TrackingEventRow,
+    WebhookDeliveryRow,
+)
 from tests.api.conftest import make_tenant
 from tests.support.merchant import labelled_shipment, track
 
@@ -133,3 +140,38 @@ def test_news_clears_stuck_and_silence_sets_it(hub: HubContext) -> None:
         row = session.get(ShipmentRow, shipment.id)
         assert row is not None
         assert not flag_if_stuck(row, 72, datetime.now(UTC))
+
+
+def test_a_batch_of_webhooks_for_one_shipment_is_applied_as_if_one_by_one(
+    hub: HubContext,
+) -> None:
+    """The batch path reads timelines, orders and endpoints once: events earlier in the
+    same batch must still count as known, and each stage change is queued once."""
+    tenant = make_tenant(hub)
+    shipment = labelled_shipment(hub, tenant.id, ref="BATCHED")
+    create_endpoint(
+        hub.db, hub.secret_box, tenant.id, EndpointSpec("http://127.0.0.1:9/h"), allow_private=True
+    )
+    in_transit, out = event(T.IN_TRANSIT, hours_ago=3), event(T.OUT_FOR_DELIVERY, hours_ago=1)
+    in_transit = dataclasses.replace(in_transit, carrier_shipment_ref="BATCHED")
+    out = dataclasses.replace(out, carrier_shipment_ref="BATCHED")
+    sent = datetime.now(UTC)
+    webhooks = [
+        CarrierWebhook("e1", "tracking", sent, tracking=in_transit),
+        CarrierWebhook("e2", "tracking", sent, tracking=out),
+        CarrierWebhook("e3", "tracking", sent, tracking=in_transit),  # same news, new id
+    ]
+    with hub.db.transaction() as session:
+        account = session.get(CarrierAccountRow, shipment.carrier_account_id)
+        assert account is not None
+        outcomes = record_webhooks_in(
+            session, [(account, webhook, {}, None, {}) for webhook in webhooks]
+        )
+    assert [o.outcome for o in outcomes] == ["applied"] * 3
+    assert timeline(hub, shipment.id) == ["in_transit", "out_for_delivery"]
+    assert shipment_of(hub, shipment.id).tracking_stage == "out_for_delivery"
+    with hub.db.reading() as session:
+        queued = session.scalars(
+            select(WebhookDeliveryRow.payload).where(WebhookDeliveryRow.shipment_id == shipment.id)
+        ).all()
+    assert sorted(p["data"]["stage"] for p in queued) == ["in_transit", "out_for_delivery"]

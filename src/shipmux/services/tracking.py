@@ -25,7 +25,7 @@ from shipmux.carriers.base import (
 )
 from shipmux.domain import tracking_schedule
 from shipmux.domain.shipments import ShipmentStatus, can_transition
-from shipmux.services.notifications.events import notify_stage_change
+from shipmux.services.notifications.events import StageNotices
 from shipmux.services.shipments import move
 from shipmux.storage import webhook_receipts
 from shipmux.storage.tables import (
@@ -153,9 +153,22 @@ def record_webhooks_in(
             effects.append((shipment, webhook))
     if rows:  # the unique key is checked here, before any effect
         webhook_receipts.insert_receipts(session, rows)
+    # Read once for the batch what applying each event would read again: the shipments'
+    # timelines and orders, and (as the notices go) the tenants' endpoints.
+    timelines = timelines_of(session, list({shipment.id for shipment, _ in effects}))
+    notices = StageNotices(session)
+    notices.read_orders({shipment.order_id for shipment, _ in effects})
     for shipment, webhook in effects:
         if webhook.tracking is not None:
-            apply_events(session, shipment, [webhook.tracking], "webhook", now)
+            apply_events(
+                session,
+                shipment,
+                [webhook.tracking],
+                "webhook",
+                now,
+                timeline=timelines[shipment.id],
+                notices=notices,
+            )
         if webhook.case is not None:
             _apply_case(session, shipment, webhook.case, now)
     return outcomes
@@ -184,12 +197,19 @@ def _shipment_ref(webhook: CarrierWebhook) -> str | None:
     return None
 
 
+# An event as the shipment's timeline knows it: (carrier time, stage, carrier code).
+TimelineKey = tuple[datetime, str, str]
+
+
 def apply_events(
     session: Session,
     shipment: ShipmentRow,
     events: Sequence[TrackingEvent],
     source: str,
     now: datetime,
+    *,
+    timeline: set[TimelineKey] | None = None,
+    notices: StageNotices | None = None,
 ) -> int:
     """Store the events the shipment does not have yet and move it on; how many were new.
 
@@ -197,14 +217,14 @@ def apply_events(
     the shipment has is kept in the timeline but moves nothing, and a final stage sticks.
     The shipment's bookkeeping follows: the latest carrier time, where the news came
     from (push or poll), no longer stuck, and when to poll next.
+
+    A caller applying many events in one transaction passes what it read once: the
+    shipment's ``timeline`` (taken up to date here) and its ``notices``.
     """
-    rows = session.execute(
-        select(
-            TrackingEventRow.occurred_at, TrackingEventRow.stage, TrackingEventRow.carrier_code
-        ).where(TrackingEventRow.shipment_id == shipment.id)
-    )
-    known = {(at, stage, code) for at, stage, code in rows}
+    known = timeline if timeline is not None else timelines_of(session, [shipment.id])[shipment.id]
     fresh = [e for e in events if (e.occurred_at, e.stage.value, e.carrier_code) not in known]
+    known.update((e.occurred_at, e.stage.value, e.carrier_code) for e in fresh)
+    notices = notices or StageNotices(session)
     stored = []
     for event in fresh:
         row = TrackingEventRow(
@@ -223,7 +243,7 @@ def apply_events(
     # In the carrier's order of time (a stage ahead first when two share a time).
     for event, row in sorted(stored, key=lambda pair: _time_order(pair[0])):
         if _advance(session, shipment, event, now):
-            notify_stage_change(session, shipment, row, now)
+            notices.notify(shipment, row, now)
         if shipment.last_event_at is None or event.occurred_at > shipment.last_event_at:
             shipment.last_event_at = event.occurred_at
     if fresh:
@@ -232,6 +252,24 @@ def apply_events(
         shipment.updated_at = now
     schedule_next_check(shipment, now)
     return len(fresh)
+
+
+def timelines_of(session: Session, shipment_ids: Sequence[str]) -> dict[str, set[TimelineKey]]:
+    """Each shipment's timeline, for ``apply_events``: one read for many shipments."""
+    timelines: dict[str, set[TimelineKey]] = {shipment_id: set() for shipment_id in shipment_ids}
+    if not timelines:
+        return timelines
+    rows = session.execute(
+        select(
+            TrackingEventRow.shipment_id,
+            TrackingEventRow.occurred_at,
+            TrackingEventRow.stage,
+            TrackingEventRow.carrier_code,
+        ).where(TrackingEventRow.shipment_id.in_(shipment_ids))
+    )
+    for shipment_id, at, stage, code in rows:
+        timelines[shipment_id].add((at, stage, code))
+    return timelines
 
 
 # What ``apply_events`` is told (the event's ``source``) -> ``last_update_source``.
