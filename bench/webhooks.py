@@ -2,6 +2,7 @@
 that commits once per request and a bare endpoint that writes nothing, in one run.
 
     python -m bench.webhooks [--events 4000] [--clients 64] [--latency-seconds 5] [--rounds 1]
+                             [--known-shipments 4000]
 
 (a) hub: ``shipmux api`` (one process, SQLite default: WAL, synchronous=FULL), a
     Clickpost account with a webhook key; ``POST /webhooks/clickpost/{account}``.
@@ -9,6 +10,9 @@ that commits once per request and a bare endpoint that writes nothing, in one ru
     ``Database`` with the same SQLite settings): checks the key, parses the JSON,
     writes one row per request in its own transaction.
 (c) bare: ``bare_app`` below, reads the body and answers 200; writes nothing.
+(a') hub, known shipments (no target; 0 skips it): the same events, minutes old, for
+    shipments the hub holds, labelled at the account, with a merchant endpoint: each
+    is applied (timeline, stage, status) and queued for the merchant.
 
 Each server gets the same events: first as fast as ``--clients`` keep-alive
 connections can send them (sustained rate), then paced at half that rate for
@@ -16,8 +20,9 @@ connections can send them (sustained rate), then paced at half that rate for
 queue is counted). The bare endpoint is also paced at the hub's half rate: its tail
 there is what the load generator and the machine add to any server's at that pace.
 With two or more cores, servers run on one core and the load generator on the others.
-After each writer, every 200 is checked against the rows.
-The load generator is a lean asyncio HTTP/1.1 client in this process.
+After each writer, every 200 is checked against the rows (and for (a'), that every
+receipt was applied). The load generator is a lean asyncio HTTP/1.1 client in this
+process; its garbage collector is paused while it times.
 """
 
 from __future__ import annotations
@@ -33,9 +38,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +61,15 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from bench.support import bench_hub, free_port, report
-from shipmux.services import accounts, tenants
+from bench.intake import make_orders
+from bench.support import bench_hub, bench_tenant, free_port, report
+from shipmux.domain.shipments import ShipmentStatus
+from shipmux.services import accounts
+from shipmux.services.context import HubContext
+from shipmux.services.intake import take_orders
+from shipmux.services.notifications.endpoints import EndpointSpec, create_endpoint
 from shipmux.storage.db import Database
-from shipmux.storage.tables import WebhookReceiptRow
+from shipmux.storage.tables import ShipmentRow, WebhookReceiptRow
 
 KEY = "bench-webhook-key-7e7cc4c4-273d-49ce"
 _NAIVE_DB_ENV = "BENCH_NAIVE_DATABASE_URL"
@@ -67,8 +77,15 @@ _NAIVE_DB_ENV = "BENCH_NAIVE_DATABASE_URL"
 # -- events -------------------------------------------------------------------------
 
 
-def clickpost_event(run: str, n: int) -> bytes:
-    """A Clickpost all-status webhook (the shape of the sandbox's), its own status id."""
+def clickpost_event(
+    run: str, n: int, *, waybill: int | None = None, at: str = "2026-11-20T10:04:20Z"
+) -> bytes:
+    """A Clickpost all-status webhook (the shape of the sandbox's), its own status id.
+
+    By default each names its own waybill, one the hub does not know, and happened
+    days ago; ``waybill`` and ``at`` make it news for a shipment the hub holds.
+    """
+    waybill = n if waybill is None else waybill
     return json.dumps(
         {
             "additional": {
@@ -76,7 +93,7 @@ def clickpost_event(run: str, n: int) -> bytes:
                     "remark": "Shipment is Out for Delivery",
                     "clickpost_status_code": 6,
                     "reference_number": f"REF-{n:07d}",
-                    "timestamp": "2026-11-20T10:04:20Z",
+                    "timestamp": at,
                     "clickpost_status_bucket_description": "Out for delivery",
                     "location": "DEL_GeetaColony",
                     "clickpost_status_description": "OutForDelivery",
@@ -89,12 +106,12 @@ def clickpost_event(run: str, n: int) -> bytes:
             },
             "remark": "Shipment is Out for Delivery",
             "clickpost_status_description": "OutForDelivery",
-            "timestamp": "2026-11-20T10:04:20Z",
+            "timestamp": at,
             "location": "DEL_GeetaColony",
             "status": "OFD",
             "cp_id": 9,
             "clickpost_status_code": 6,
-            "waybill": f"WB{n:010d}",
+            "waybill": f"WB{waybill:010d}",
             "order_status_id": f"{run}-{n}",
         }
     ).encode()
@@ -327,10 +344,12 @@ def collector_paused() -> Iterator[None]:
 # -- the three ----------------------------------------------------------------------
 
 
-def hub_run(tmp: Path, args: argparse.Namespace, run: str) -> dict[str, float]:
-    data_dir = tmp / "hub"
+def hub_run(tmp: Path, args: argparse.Namespace, run: str, known: int = 0) -> dict[str, float]:
+    """The hub's figures; with ``known`` > 0, for events naming that many labelled
+    shipments it holds (applied, timelined, queued for a merchant endpoint)."""
+    data_dir = tmp / ("hub-known" if known else "hub")
     ctx = bench_hub(data_dir)
-    tenant_id = tenants.create_tenant(ctx.db, "bench")
+    tenant_id, _ = bench_tenant(ctx)
     account_id = accounts.connect_account(
         ctx.db,
         ctx.secret_box,
@@ -345,16 +364,51 @@ def hub_run(tmp: Path, args: argparse.Namespace, run: str) -> dict[str, float]:
             "default_courier": {"courier_partner_id": 1, "account_code": "default"},
         },
     ).id
+    event: Callable[[str, int], bytes] = clickpost_event
+    if known:
+        _labelled_at(ctx, tenant_id, account_id, known)
+        # Minutes old: news the merchant is told of (a day old would be stored only).
+        at = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        def news(run: str, n: int) -> bytes:
+            return clickpost_event(run, n, waybill=n % known, at=at)
+
+        event = news
+
     ctx.db.dispose()
     port = free_port()
     with uvicorn_process("shipmux.api.asgi:create", port, {"SHIPMUX_DATA_DIR": str(data_dir)}):
-        figures = _measure_at(port, f"/webhooks/clickpost/{account_id}", run, args)
+        figures = _measure_at(port, f"/webhooks/clickpost/{account_id}", run, args, event)
     db = Database(f"sqlite:///{data_dir / 'shipmux.db'}")
     with db.reading() as session:
         stored = session.scalar(select(func.count()).select_from(WebhookReceiptRow)) or 0
+        applied = session.scalar(select(func.count()).where(WebhookReceiptRow.outcome == "applied"))
     db.dispose()
     assert stored == figures["acked"], (stored, figures["acked"])  # every 200 is a row
+    assert applied == (stored if known else 0), (applied, stored)
     return figures
+
+
+def _labelled_at(ctx: HubContext, tenant_id: str, account_id: str, count: int) -> None:
+    """``count`` shipments labelled at the Clickpost account, waybills WB0000000000 on,
+    and a merchant endpoint for every event (nothing delivers it during the run)."""
+    for start in range(0, count, 500):
+        orders = make_orders(min(500, count - start), f"known{start}")
+        take_orders(ctx.db, tenant_id, orders, max_attempts=5)
+    with ctx.db.transaction() as session:
+        shipments = session.scalars(select(ShipmentRow).order_by(ShipmentRow.id)).all()
+        for n, shipment in enumerate(shipments):
+            shipment.carrier_account_id, shipment.carrier = account_id, "clickpost"
+            shipment.carrier_shipment_ref = shipment.tracking_number = f"WB{n:010d}"
+            shipment.carrier_order_id = f"CP{n}"
+            shipment.status = ShipmentStatus.LABEL_READY.value
+    create_endpoint(
+        ctx.db,
+        ctx.secret_box,
+        tenant_id,
+        EndpointSpec(url="http://127.0.0.1:9/hooks"),
+        allow_private=True,
+    )
 
 
 def naive_run(tmp: Path, args: argparse.Namespace, run: str) -> dict[str, float]:
@@ -385,9 +439,15 @@ def bare_run(tmp: Path, args: argparse.Namespace, run: str, hub_rate: float) -> 
     return figures
 
 
-def _measure_at(port: int, path: str, run: str, args: argparse.Namespace) -> dict[str, float]:
+def _measure_at(
+    port: int,
+    path: str,
+    run: str,
+    args: argparse.Namespace,
+    event: Callable[[str, int], bytes] = clickpost_event,
+) -> dict[str, float]:
     def requests(tag: str, count: int) -> list[bytes]:
-        return [raw_request(path, clickpost_event(f"{run}{tag}", n)) for n in range(count)]
+        return [raw_request(path, event(f"{run}{tag}", n)) for n in range(count)]
 
     warm = requests("w", 200)
     load = requests("s", args.events)
@@ -410,15 +470,23 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--latency-seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=1, help="hub, naive and bare alternate")
+    parser.add_argument(
+        "--known-shipments",
+        type=int,
+        default=4000,
+        help="also run the hub on events for this many shipments it holds (0: skip)",
+    )
     args = parser.parse_args()
     os.sched_setaffinity(0, LOAD_CORES)
-    hubs, naives, bares = [], [], []
+    hubs, naives, bares, knowns = [], [], [], []
     for round_ in range(args.rounds):
         with tempfile.TemporaryDirectory() as tmp:
             run = f"r{round_}"
             naives.append(naive_run(Path(tmp), args, run))
             hubs.append(hub_run(Path(tmp), args, run))
             bares.append(bare_run(Path(tmp), args, run, hubs[-1]["rate"]))
+            if args.known_shipments:
+                knowns.append(hub_run(Path(tmp), args, run, args.known_shipments))
     over_naive = [h["rate"] / n["rate"] for h, n in zip(hubs, naives, strict=True)]
     over_bare = [h["rate"] / b["rate"] for h, b in zip(hubs, bares, strict=True)]
 
@@ -447,6 +515,16 @@ def main() -> None:
         "bare_p99_ms_at_hub_half_rate": med(bares, "p99_ms_at_hub_half_rate"),
         "targets": "hub/naive >= 3, hub/bare >= 0.5, hub p99 < 50 ms",
     }
+    if knowns:  # no target: what the same events cost when they move shipments
+        figures |= {
+            "known_shipments": args.known_shipments,
+            "hub_known_events_per_second": med(knowns, "rate"),
+            "hub_known_over_naive_per_round": [
+                round(k["rate"] / n["rate"], 2) for k, n in zip(knowns, naives, strict=True)
+            ],
+            "hub_known_p50_ms_at_half_rate": med(knowns, "p50_ms"),
+            "hub_known_p99_ms_per_round": [round(k["p99_ms"], 1) for k in knowns],
+        }
     print("webhooks (SQLite, one API process each):")
     report("webhooks", figures)
 
