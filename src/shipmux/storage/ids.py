@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import random
+import threading
 import time
 
 __all__ = ["new_id"]
@@ -21,11 +22,24 @@ _random = random.Random(os.urandom(32))
 os.register_at_fork(after_in_child=lambda: _random.seed(os.urandom(32)))
 
 
+# The last id's number: within a millisecond, ids of this process count on from it.
+_last = 0
+_last_lock = threading.Lock()
+
+
 def new_id(prefix: str) -> str:
     """``<prefix>_`` + 26 lower-case base32 chars: 48 bits of milliseconds, 80 random.
 
-    Base32 "extended hex" keeps the numeric order of the bytes, so ids sort by time.
+    Base32 "extended hex" keeps the numeric order of the bytes, so ids sort by time,
+    and within this process in the order they were made: an id drawn below the last
+    one (the same millisecond, or the clock stepped back) is the last one plus one.
+    Queues order by id; the merchant's deliveries queued by one event after another
+    in the same millisecond must keep their order.
     """
+    global _last
     millis = time.time_ns() // 1_000_000
-    raw = (millis << 80 | _random.getrandbits(80)).to_bytes(16, "big")
+    with _last_lock:
+        number = max(millis << 80 | _random.getrandbits(80), _last + 1)
+        _last = number
+    raw = number.to_bytes(16, "big")
     return f"{prefix}_{base64.b32hexencode(raw).decode()[:26].lower()}"
