@@ -18,13 +18,20 @@ __all__ = ["new_id"]
 # Ids are not secrets (every lookup is scoped to the caller's tenant), so a fast
 # generator seeded from the OS serves; a syscall per id showed in intake profiles.
 _random = random.Random(os.urandom(32))
-# A forked child must not repeat its parent's sequence.
-os.register_at_fork(after_in_child=lambda: _random.seed(os.urandom(32)))
-
-
 # The last id's number: within a millisecond, ids of this process count on from it.
 _last = 0
 _last_lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    # A forked child must not repeat its parent's sequence, nor inherit the lock held
+    # by a thread that does not exist in it.
+    global _last_lock
+    _random.seed(os.urandom(32))
+    _last_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def new_id(prefix: str) -> str:
